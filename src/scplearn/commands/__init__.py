@@ -1,0 +1,1 @@
+"""Groups of CLI commands, one module per feature, each listing its click commands in ``COMMANDS``."""

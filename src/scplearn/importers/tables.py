@@ -1,0 +1,136 @@
+"""Reading rows from CSV and XLSX files the way people save them.
+
+CSV files may come in UTF-8 (with or without a byte-order mark), UTF-16 (as
+Microsoft Teams writes them) or Windows-1252, separated by commas or tabs.
+Rows are numbered as a spreadsheet shows them: the header is row 1.
+Blank rows are skipped but still counted, so row numbers match the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import ScplearnError
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+class UnreadableFile(ScplearnError):
+    """The file is not a table scplearn can read."""
+
+
+def detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut off by the end of the sample is still UTF-8.
+        if error.start >= len(head) - 3:
+            return "utf-8"
+        return "cp1252"
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """Open a text file in the encoding its bytes show."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnreadableFile(f"{path.name}: not a text file (it contains NUL bytes)")
+    return open(path, encoding=detect_encoding(head), newline="", errors="strict")
+
+
+def read_lines(path: Path) -> list[str]:
+    """All lines of a small text file (Teams reports are read whole to find their sections)."""
+    try:
+        with open_text(path) as handle:
+            return handle.read().splitlines()
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(f"{path.name}: cannot be decoded as text ({error.reason})") from None
+
+
+def sniff_delimiter(line: str) -> str:
+    return "\t" if line.count("\t") > line.count(",") else ","
+
+
+def raw_rows(path: Path) -> Iterator[tuple[int, list]]:
+    """Every non-blank row as a list of cell values, with its row number."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        yield from _xlsx_rows(path)
+        return
+    csv.field_size_limit(16 * 1024 * 1024)
+    try:
+        with open_text(path) as handle:
+            first = handle.readline()
+            handle.seek(0)
+            reader = csv.reader(handle, delimiter=sniff_delimiter(first))
+            for number, cells in enumerate(reader, start=1):
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(f"{path.name}: cannot be decoded as text ({error.reason})") from None
+    except csv.Error as error:
+        raise UnreadableFile(f"{path.name}: not a readable CSV file ({error})") from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise UnreadableFile(f"{path.name}: not a readable Excel workbook ({error})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = ["" if cell is None else cell for cell in cells]
+            if any(str(cell).strip() for cell in cells):
+                yield number, cells
+    finally:
+        workbook.close()
+
+
+def header_key(name) -> str:
+    """How column headings are compared: trimmed, case-folded, single spaces."""
+    return " ".join(str(name).replace("\ufeff", "").split()).casefold()
+
+
+def read_dicts(path: Path) -> Iterator[tuple[int, dict, list[str]]]:
+    """Rows as dicts keyed by their header, with the header itself.
+
+    A row with more cells than the header yields the extra cells under ``None``
+    so the importer can report it.
+    """
+    rows = raw_rows(path)
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        return
+    header = [str(cell).replace("\ufeff", "").strip() for cell in header]
+    for number, cells in rows:
+        row = dict(zip(header, cells))
+        if len(cells) > len(header):
+            extra = [cell for cell in cells[len(header):] if str(cell).strip()]
+            if extra:
+                row[None] = extra
+        yield number, row, header
+
+
+def head(path: Path) -> list[str]:
+    """The header row of a table file, or an empty list."""
+    try:
+        for _, cells in raw_rows(path):
+            return [str(cell).replace("\ufeff", "").strip() for cell in cells]
+    except (UnreadableFile, OSError):
+        return []
+    return []

@@ -1,0 +1,225 @@
+"""Importing files into a store: all or nothing, idempotent, with a full report.
+
+Every file of one call is read and validated in one transaction. If any row is
+bad, the transaction is rolled back and nothing is written (unless
+``skip_invalid`` is set, in which case the good rows are written and the bad
+ones still reported). A file whose exact bytes were imported before is
+skipped. Each imported file is recorded in the ``imports`` ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable, Iterable
+
+import attrs
+
+from . import plugins
+from .errors import ScplearnError
+from .importers import Issue, Parsed, tables
+from .store import now
+from .writer import ORDER, Writer
+
+
+@attrs.define
+class FileReport:
+    path: Path
+    importer: str | None = None
+    rows: int = 0
+    rejected: int = 0
+    added: dict = attrs.field(factory=dict)
+    changed: dict = attrs.field(factory=dict)
+    skipped: str | None = None
+
+
+@attrs.define
+class ImportReport:
+    """What an import did (or, after a dry run or a failure, would have done)."""
+
+    files: list[FileReport] = attrs.field(factory=list)
+    issues: list[Issue] = attrs.field(factory=list)
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def totals(self, which: str) -> dict[str, int]:
+        result = {}
+        for report in self.files:
+            for table, number in getattr(report, which).items():
+                result[table] = result.get(table, 0) + number
+        return {table: result[table] for table in ORDER if table in result}
+
+    def summary(self) -> str:
+        """A few human lines: per file what was read, added, changed and rejected."""
+        verb = "would add" if self.dry_run or not self.written else "added"
+        lines = []
+        for report in self.files:
+            if report.skipped:
+                lines.append(f"{report.path.name}: skipped, {report.skipped}")
+                continue
+            added = ", ".join(f"{n} {t}" for t, n in report.added.items() if n) or "nothing new"
+            changed = ", ".join(f"{n} {t}" for t, n in report.changed.items() if n)
+            line = f"{report.path.name} ({report.importer}): {report.rows} row{'' if report.rows == 1 else 's'}; {verb} {added}"
+            if changed:
+                line += f"; {'would change' if verb != 'added' else 'changed'} {changed}"
+            if report.rejected:
+                line += f"; rejected {report.rejected}"
+            lines.append(line)
+        return "\n".join(lines)
+
+
+class ImportFailed(ScplearnError):
+    """An import found bad rows and wrote nothing."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        count = len(report.issues)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} found; nothing was imported:\n"
+            + "\n".join(str(issue) for issue in report.issues)
+        )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def expand(paths: Iterable) -> list[Path]:
+    """Files named directly, plus the table files inside any directory named."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in tables.TABLE_SUFFIXES))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ScplearnError(f"{path}: no such file or directory")
+    return files
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def choose_importer(path: Path, format: str, importers: dict):
+    if format != "auto":
+        if format not in importers:
+            raise ScplearnError(f"unknown format {format!r}; installed: {', '.join(sorted(importers))}")
+        return importers[format]
+    for importer in importers.values():
+        if importer.recognises(path):
+            return importer
+    raise ScplearnError(
+        f"{path}: no importer recognises this file; name the format with --format "
+        f"(one of {', '.join(sorted(importers))}) or see docs/formats.md"
+    )
+
+
+def _dependency_rank(path: Path, importer) -> int:
+    rank = getattr(importer, "rank", None)
+    if callable(rank):
+        return rank(path)
+    return len(ORDER)
+
+
+def import_files(
+    store,
+    paths,
+    *,
+    format: str = "auto",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    options: dict | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import ``paths`` (files or directories) into ``store`` in one transaction.
+
+    Raises :class:`ImportFailed` (having written nothing) when any row is bad
+    and ``skip_invalid`` is false. With ``dry_run`` nothing is written and the
+    report says what would have been added, changed and rejected.
+    """
+    options = dict(options or {})
+    importers = plugins.get_importers()
+    chosen = [(path, choose_importer(path, format, importers)) for path in expand(paths)]
+    chosen.sort(key=lambda pair: _dependency_rank(*pair))
+    report = ImportReport(dry_run=dry_run)
+    store.pseudonymiser  # refuse early if the key is missing or wrong
+    try:
+        with store.db.atomic(), store.private.atomic():
+            _run(store, chosen, options, report, progress)
+            if report.issues and not skip_invalid:
+                raise _DryRun
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    else:
+        report.written = True
+    if report.issues and not skip_invalid:
+        raise ImportFailed(report)
+    return report
+
+
+def _run(store, chosen, options, report: ImportReport, progress) -> None:
+    writer = Writer(store)
+    ledger = {row["sha256"]: row for row in store.db["imports"].rows}
+    seen_in_call = set()
+    for path, importer in chosen:
+        file_report = FileReport(path=path, importer=importer.name)
+        report.files.append(file_report)
+        digest = sha256_of(path)
+        if digest in ledger:
+            file_report.skipped = f"already imported on {ledger[digest]['imported_at']}"
+            continue
+        if digest in seen_in_call:
+            file_report.skipped = "the same file is named twice in this import"
+            continue
+        seen_in_call.add(digest)
+        before = _counts(store)
+        valid, unparsed, unreferenced = 0, set(), set()
+        try:
+            for item in importer.read(path, options):
+                if isinstance(item, Issue):
+                    report.issues.append(item)
+                    unparsed.add(item.row)
+                    continue
+                valid += 1
+                problems = writer.add(item, path.name)
+                if problems:
+                    report.issues.extend(problems)
+                    unreferenced.add(item.row)
+                if progress and valid % 1000 == 0:
+                    progress(1000)
+        except tables.UnreadableFile as error:
+            report.issues.append(Issue(path.name, None, None, None, str(error).split(": ", 1)[-1]))
+            continue
+        unparsed.discard(None)
+        file_report.rows = valid + len(unparsed)
+        file_report.rejected = len(unparsed | unreferenced)
+        writer.flush()
+        after = _counts(store)
+        file_report.added = {t: after[t] - before[t] for t in ORDER if after[t] != before[t]}
+        file_report.changed = {
+            table: number - file_report.added.get(table, 0)
+            for table, number in writer.take_changes().items()
+            if number > file_report.added.get(table, 0)
+        }
+        store.db["imports"].insert({
+            "filename": path.name, "sha256": digest, "importer": importer.name,
+            "rows": file_report.rows, "added": sum(file_report.added.values()),
+            "changed": sum(file_report.changed.values()),
+            "rejected": file_report.rejected, "imported_at": now(),
+        })
+    writer.refresh()
+
+
+def _counts(store) -> dict[str, int]:
+    return {table: store.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ORDER}

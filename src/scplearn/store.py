@@ -1,0 +1,228 @@
+"""The evidence database, the private database beside it, and their schema.
+
+``training.db`` (the evidence) holds pseudonymous records and is what gets
+analysed and published. ``training.private.db`` holds names and emails, needed
+only to send follow-up surveys; ``training.key`` holds the pseudonym key. Both
+sit beside the evidence database unless other paths are given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlite_utils
+
+from . import identity
+from .errors import ScplearnError
+
+SCHEMA_VERSION_KEY = "schema_version"
+
+
+def _tables_v1(db: sqlite_utils.Database) -> None:
+    db["partnerships"].create({"name": str, "description": str}, pk="name")
+    db["agencies"].create(
+        {"name": str, "sector": str, "workforce": int, "partnership": str},
+        pk="name", not_null={"sector"},
+        foreign_keys=[("partnership", "partnerships", "name")],
+    )
+    db["courses"].create(
+        {"code": str, "title": str, "topic": str, "priority": str, "level": int, "duration_hours": float},
+        pk="code", not_null={"title"},
+    )
+    db["sessions"].create(
+        {
+            "code": str, "course": str, "date": str, "year": str, "mode": str,
+            "capacity": int, "trainer": str, "partnership": str, "headcount": int,
+        },
+        pk="code", not_null={"course", "date", "year", "mode"},
+        foreign_keys=[("course", "courses", "code"), ("partnership", "partnerships", "name")],
+    )
+    db["delegates"].create(
+        {"key": str, "role": str, "agency": str}, pk="key",
+        foreign_keys=[("agency", "agencies", "name")],
+    )
+    person = [("session", "sessions", "code"), ("delegate", "delegates", "key")]
+    db["bookings"].create(
+        {"session": str, "delegate": str, "status": str, "walk_in": int},
+        pk=("session", "delegate"), not_null={"status", "walk_in"}, foreign_keys=person,
+    )
+    scores = {f"{d}_{side}": int for d in ("knowledge", "skills", "confidence") for side in ("pre", "post")}
+    db["evaluations"].create(
+        {"session": str, "delegate": str, **scores, "action_1": str, "action_2": str, "action_3": str},
+        pk=("session", "delegate"), foreign_keys=person,
+    )
+    db["followups"].create(
+        {
+            "session": str, "delegate": str, "date": str, "used_learning": int, "specific_action": int,
+            "knowledge": int, "skills": int, "confidence": int, "comments": str,
+        },
+        pk=("session", "delegate"), not_null={"date"}, foreign_keys=person,
+    )
+    db["feedback"].create(
+        {"id": str, "course": str, "session": str, "role": str, "quote": str, "consent": int},
+        pk="id", not_null={"quote", "consent"},
+        foreign_keys=[("course", "courses", "code"), ("session", "sessions", "code")],
+    )
+    db["spend"].create(
+        {"year": str, "partnership": str, "amount": float},
+        pk=("year", "partnership"), foreign_keys=[("partnership", "partnerships", "name")],
+    )
+    db["score_counts"].create(
+        {"session": str, "dimension": str, "pre": int, "post": int, "n": int},
+        pk=("session", "dimension", "pre", "post"),
+        foreign_keys=[("session", "sessions", "code")],
+    )
+    db["imports"].create(
+        {
+            "id": int, "filename": str, "sha256": str, "importer": str, "rows": int,
+            "added": int, "changed": int, "rejected": int, "imported_at": str,
+        },
+        pk="id",
+    )
+    db["imports"].create_index(["sha256"], unique=True)
+    for table, columns in {
+        "sessions": (["course"], ["year"], ["partnership"], ["mode"]),
+        "agencies": (["sector"], ["partnership"]),
+        "delegates": (["agency"],),
+        "bookings": (["delegate"], ["status"]),
+        "evaluations": (["delegate"],),
+        "followups": (["delegate"],),
+        "feedback": (["course"], ["session"]),
+    }.items():
+        for index in columns:
+            db[table].create_index(index)
+
+
+MIGRATIONS = (_tables_v1,)
+"""Schema migrations, in order; the n-th brings a database to schema version n."""
+
+
+def _private_tables_v1(db: sqlite_utils.Database) -> None:
+    db["people"].create({"key": str, "email": str, "name": str}, pk="key", not_null={"email"})
+    db["people"].create_index(["email"], unique=True)
+
+
+PRIVATE_MIGRATIONS = (_private_tables_v1,)
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 10000")
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    return db
+
+
+def _migrate(db: sqlite_utils.Database, migrations) -> int:
+    db.execute("CREATE TABLE IF NOT EXISTS scplearn_meta (key TEXT PRIMARY KEY, value TEXT)")
+    row = db.execute("SELECT value FROM scplearn_meta WHERE key = ?", [SCHEMA_VERSION_KEY]).fetchone()
+    version = int(row[0]) if row else 0
+    if version > len(migrations):
+        raise ScplearnError(
+            f"{db.conn.execute('PRAGMA database_list').fetchone()[2]} was made by a newer scplearn "
+            f"(schema {version}); upgrade scplearn to open it"
+        )
+    with db.atomic():
+        for number, migration in enumerate(migrations[version:], start=version + 1):
+            migration(db)
+            db.execute(
+                "INSERT INTO scplearn_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [SCHEMA_VERSION_KEY, str(number)],
+            )
+    return len(migrations)
+
+
+class Store:
+    """An open scplearn store: evidence database, private database and pseudonym key.
+
+    Open one with :func:`scplearn.open`. ``store.db`` is the evidence database as
+    a ``sqlite_utils.Database``; ``store.private`` and ``store.pseudonymiser``
+    are opened only when first needed, so reading and evaluating never touch
+    personal data or the key.
+    """
+
+    def __init__(self, path, *, private_path=None, key_path=None):
+        self.path = Path(path)
+        self.private_path = Path(private_path) if private_path else self.path.with_suffix(".private.db")
+        self.key_path = Path(key_path) if key_path else self.path.with_suffix(".key")
+        self.db = _connect(self.path)
+        self.schema_version = _migrate(self.db, MIGRATIONS)
+        self._private = None
+        self._pseudonymiser = None
+
+    def __repr__(self) -> str:
+        return f"<Store {self.path}>"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+        if self._private is not None:
+            self._private.close()
+
+    @property
+    def private(self) -> sqlite_utils.Database:
+        if self._private is None:
+            self._private = _connect(self.private_path)
+            _migrate(self._private, PRIVATE_MIGRATIONS)
+        return self._private
+
+    @property
+    def pseudonymiser(self) -> identity.Pseudonymiser:
+        """The key, created on first use in a new store, checked against the store otherwise."""
+        if self._pseudonymiser is None:
+            recorded = self.meta("key_fingerprint")
+            if recorded is None and not self.key_path.exists() and not self._holds_delegates():
+                pseudonymiser = identity.create_key(self.key_path)
+            else:
+                pseudonymiser = identity.load_key(self.key_path)
+            if recorded is None:
+                self.set_meta("key_fingerprint", pseudonymiser.fingerprint)
+            elif recorded != pseudonymiser.fingerprint:
+                raise identity.PseudonymKeyError(
+                    f"the pseudonym key in {self.key_path} is not the key {self.path} was built with; "
+                    "importing with it would give known delegates new pseudonyms. Use the original key file"
+                )
+            self._pseudonymiser = pseudonymiser
+        return self._pseudonymiser
+
+    def _holds_delegates(self) -> bool:
+        return self.db["delegates"].count > 0
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM scplearn_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO scplearn_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of every table, for reports and tests."""
+        return {table.name: table.count for table in self.db.tables}
+
+    def years(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT year FROM sessions ORDER BY year")]
+
+    def imports(self) -> list[dict]:
+        return list(self.db["imports"].rows_where(order_by="id"))
+
+
+def open(path, *, private_path=None, key_path=None) -> Store:  # noqa: A001 - mirrors sqlite_utils / builtins style
+    """Open (creating if needed) the scplearn store at ``path``."""
+    return Store(path, private_path=private_path, key_path=key_path)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

@@ -1,0 +1,218 @@
+"""Writing validated records to the store: pseudonyms, references and upserts.
+
+Records are buffered by kind and written with ``executemany`` in dependency
+order (partnerships before agencies before delegates before bookings...), so a
+file may refer to records of an earlier file of the same import. Every write
+is an upsert keyed on the record's natural key: the same record imported twice
+changes nothing; a corrected record replaces the old values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+
+from . import model
+from .importers import Issue, Parsed
+from .importers.canonical import TABLE_NAMES
+
+PRIMARY_KEYS = {
+    "partnerships": ("name",), "agencies": ("name",), "courses": ("code",), "sessions": ("code",),
+    "delegates": ("key",), "bookings": ("session", "delegate"), "evaluations": ("session", "delegate"),
+    "followups": ("session", "delegate"), "feedback": ("id",), "spend": ("year", "partnership"),
+}
+
+# field -> table whose key it must name
+REFERENCES = {
+    model.Agency: {"partnership": "partnerships"},
+    model.Session: {"course": "courses", "partnership": "partnerships"},
+    model.Delegate: {"agency": "agencies"},
+    model.Booking: {"session": "sessions"},
+    model.Evaluation: {"session": "sessions"},
+    model.FollowUp: {"session": "sessions"},
+    model.Feedback: {"course": "courses", "session": "sessions"},
+    model.Spend: {"partnership": "partnerships"},
+}
+_REFERENCED = ("partnerships", "courses", "agencies", "sessions")
+BATCH = 20_000
+ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
+
+
+def _columns(record_type) -> list[str]:
+    names = [field.name for field in attrs.fields(record_type)]
+    if "email" in names:
+        names[names.index("email")] = "key" if record_type is model.Delegate else "delegate"
+    if record_type is model.Delegate:
+        names.remove("name")
+    if record_type is model.Session:
+        names.insert(names.index("date") + 1, "year")
+    if record_type is model.Feedback:
+        names.insert(0, "id")
+    return names
+
+
+COLUMNS = {TABLE_NAMES[record_type]: _columns(record_type) for record_type in model.RECORD_TYPES}
+
+
+def _upsert_sql(table: str, keep_known: bool = False) -> str:
+    columns, keys = COLUMNS[table], PRIMARY_KEYS[table]
+    others = [column for column in columns if column not in keys]
+    if keep_known:
+        values = {column: f"coalesce(excluded.{column}, {table}.{column})" for column in others}
+    else:
+        values = {column: f"excluded.{column}" for column in others}
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT({', '.join(keys)}) DO "
+    )
+    if not others:
+        return sql + "NOTHING"
+    return sql + (
+        f"UPDATE SET {', '.join(f'{c} = {v}' for c, v in values.items())} "
+        f"WHERE {' OR '.join(f'{table}.{c} IS NOT {v}' for c, v in values.items())}"
+    )
+
+
+UPSERTS = {table: _upsert_sql(table, keep_known=(table == "delegates")) for table in COLUMNS}
+
+
+def feedback_id(record: model.Feedback) -> str:
+    content = "\x1f".join(str(part or "") for part in (record.course, record.session, record.role, record.quote))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+
+def _cell(value):
+    if isinstance(value, bool):
+        return int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+class Writer:
+    """Buffers records and writes them inside the caller's transaction."""
+
+    def __init__(self, store):
+        self.store = store
+        self.db = store.db
+        self.buffers = {table: [] for table in ORDER}
+        self.new_delegates: dict[str, str] = {}
+        self.people: dict[str, tuple[str, str | None]] = {}
+        self.touched_sessions: set[str] = set()
+        self.known = {table: None for table in _REFERENCED}
+        self.pending = 0
+        self.changes = dict.fromkeys(ORDER, 0)
+
+    def _known(self, table: str) -> set:
+        if self.known[table] is None:
+            key = PRIMARY_KEYS[table][0]
+            self.known[table] = {row[0] for row in self.db.execute(f"SELECT {key} FROM {table}")}
+        return self.known[table]
+
+    def add(self, parsed: Parsed, filename: str) -> list[Issue]:
+        """Check a record's references and queue it; returns the issues if it refers to unknown records."""
+        record = parsed.record
+        record_type = type(record)
+        issues = []
+        for field, table in REFERENCES.get(record_type, {}).items():
+            value = getattr(record, field)
+            if value is not None and value not in self._known(table):
+                issues.append(Issue(filename, parsed.row, parsed.column(field), value,
+                                    f"no such {table[:-1] if table != 'agencies' else 'agency'} "
+                                    f"(import the {table} file first or in the same import)"))
+        if issues:
+            return issues
+        table = TABLE_NAMES[record_type]
+        self.buffers[table].append(self._row(record, table))
+        if table in self.known:
+            self._known(table).add(getattr(record, PRIMARY_KEYS[table][0]))
+        self.pending += 1
+        if self.pending >= BATCH:
+            self.flush()
+        return []
+
+    def _row(self, record, table: str) -> tuple:
+        row = attrs.asdict(record, recurse=False)
+        email = row.pop("email", None)
+        if email is not None:
+            key = self.store.pseudonymiser.key_for(email)
+            if table == "delegates":
+                row["key"] = key
+                self.people[key] = (email, row.pop("name"))
+            else:
+                row["delegate"] = key
+                if key not in self.people:
+                    self.new_delegates[key] = email
+        if table == "sessions":
+            row["year"] = record.year
+        if table == "feedback":
+            row["id"] = feedback_id(record)
+        if table == "evaluations":
+            self.touched_sessions.add(record.session)
+        return tuple(_cell(row[column]) for column in COLUMNS[table])
+
+    def flush(self) -> None:
+        """Write everything buffered, in dependency order."""
+        for table in ORDER:
+            if table == "bookings":
+                self._write_people()
+            rows = self.buffers[table]
+            if rows:
+                self._execute(table, UPSERTS[table], rows)
+                rows.clear()
+        self._write_people()
+        self.pending = 0
+
+    def _write_people(self) -> None:
+        if self.people:
+            self.store.private.conn.executemany(
+                "INSERT INTO people (key, email, name) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+                "SET name = coalesce(excluded.name, people.name) WHERE people.name IS NOT coalesce(excluded.name, people.name)",
+                [(key, email, name) for key, (email, name) in self.people.items()],
+            )
+            self.people.clear()
+        if self.new_delegates:
+            self._execute(
+                "delegates", "INSERT INTO delegates (key) VALUES (?) ON CONFLICT(key) DO NOTHING",
+                [(key,) for key in self.new_delegates],
+            )
+            self.store.private.conn.executemany(
+                "INSERT INTO people (key, email) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                list(self.new_delegates.items()),
+            )
+            self.new_delegates.clear()
+
+    def _execute(self, table: str, sql: str, rows: list) -> None:
+        before = self.db.conn.total_changes
+        self.db.conn.executemany(sql, rows)
+        self.changes[table] += self.db.conn.total_changes - before
+
+    def take_changes(self) -> dict[str, int]:
+        """Rows inserted or updated per table since the last call."""
+        changes, self.changes = self.changes, dict.fromkeys(ORDER, 0)
+        return {table: number for table, number in changes.items() if number}
+
+    def refresh(self) -> None:
+        """Rebuild the score count tables of every session whose evaluations were written."""
+        if self.touched_sessions:
+            refresh_score_counts(self.db, self.touched_sessions)
+            self.touched_sessions.clear()
+
+
+def refresh_score_counts(db, sessions) -> None:
+    """Recount the (pre, post) score table of each session: the sufficient statistics of uplift."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_sessions (code TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM temp.touched_sessions")
+    db.conn.executemany("INSERT OR IGNORE INTO temp.touched_sessions VALUES (?)", [(s,) for s in sessions])
+    db.execute("DELETE FROM score_counts WHERE session IN (SELECT code FROM temp.touched_sessions)")
+    for dimension in model.DIMENSIONS:
+        db.execute(
+            f"""INSERT INTO score_counts (session, dimension, pre, post, n)
+            SELECT session, '{dimension}', {dimension}_pre, {dimension}_post, count(*)
+            FROM evaluations
+            WHERE session IN (SELECT code FROM temp.touched_sessions)
+              AND {dimension}_pre IS NOT NULL AND {dimension}_post IS NOT NULL
+            GROUP BY session, {dimension}_pre, {dimension}_post"""
+        )
+    db.execute("DELETE FROM temp.touched_sessions")
