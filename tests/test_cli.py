@@ -1,0 +1,86 @@
+"""The scplearn command: help everywhere, clear one-line errors, init, import, imports, demo."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_csv
+from test_import import reference_files
+
+import scplearn
+from scplearn.cli import cli
+
+
+def all_commands(group=cli, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from all_commands(command, (*prefix, name))
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"scplearn, version {scplearn.__version__}"
+
+
+@pytest.mark.parametrize("command", sorted(all_commands()))
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    body = result.output.split("\n\n", 2)[1].strip()
+    assert body, f"{' '.join(command)} has no help text"
+
+
+def test_init_creates_the_three_files(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "t.db")])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in tmp_path.iterdir()} >= {"t.db", "t.private.db", "t.key"}
+    assert "never publish it" in result.output
+
+
+def test_import_then_imports_lists_the_ledger(tmp_path):
+    files = reference_files(tmp_path / "in")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import", str(tmp_path / "t.db"), str(files)])
+    assert result.exit_code == 0, result.output
+    assert "bookings.csv (scplearn): 4 rows; added 1 delegates, 4 bookings" in result.output
+    result = runner.invoke(cli, ["imports", str(tmp_path / "t.db"), "--json"])
+    assert [row["filename"] for row in json.loads(result.output)][:2] == ["partnerships.csv", "agencies.csv"]
+
+
+def test_a_bad_file_fails_with_every_problem_and_no_traceback(tmp_path):
+    files = reference_files(tmp_path / "in")
+    write_csv(files / "evaluations.csv", "session,email,knowledge_pre\nS1,a@example.org,11\nS1,b@example.org,0\n")
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "t.db"), str(files)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Error: 2 problems found; nothing was imported:" in result.output
+    assert "evaluations.csv, row 2, column 'knowledge_pre': value '11': must be a whole number from 1 to 10" in result.output
+    assert "evaluations.csv, row 3, column 'knowledge_pre': value '0'" in result.output
+    with scplearn.open(tmp_path / "t.db") as store:
+        assert store.counts()["sessions"] == 0
+
+
+def test_dry_run_says_so(tmp_path):
+    result = CliRunner().invoke(cli, ["import", "--dry-run", str(tmp_path / "t.db"), str(reference_files(tmp_path / "in"))])
+    assert result.exit_code == 0, result.output
+    assert "would add" in result.output and "Dry run: nothing was written." in result.output
+
+
+def test_unrecognised_file_is_a_one_line_error(tmp_path):
+    odd = write_csv(tmp_path / "notes.csv", "colour,shape\nred,round\n")
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "t.db"), str(odd)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "no importer recognises this file" in result.output
+
+
+def test_demo_builds_and_evaluates_the_sample_without_serving(tmp_path, sample_dir):
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--dir", str(tmp_path / "demo")])
+    assert result.exit_code == 0, result.output
+    assert f"Database: {(tmp_path / 'demo' / 'training.db').resolve()}" in result.output
+    with scplearn.open(tmp_path / "demo" / "training.db") as store:
+        for name in scplearn.plugins.get_evaluators():
+            assert store.db[f"{name}_results"].count > 0
+        assert store.counts()["evaluations"] > 1000
