@@ -22,6 +22,8 @@ class Uplift:
     version = "1"
     dimensions = True
     columns = {column: int if column in INTEGER_COLUMNS else float for column in stats.UPLIFT_COLUMNS}
+    # Decimals in the public database (scplearn.publish.control); others: 0 for pct_*, 1 otherwise.
+    decimals = {"normalised_gain": 2, "effect_size_dz": 2, "hedges_gz": 2, "wilcoxon_p": 3}
 
     def count_tables(self, store, by, scope) -> dict:
         """``{(group..., dimension): {(pre, post): n}}`` in one SQL pass."""
