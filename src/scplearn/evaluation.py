@@ -125,6 +125,10 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
         columns["dimension"] = str
     columns.update(evaluator.columns)
     with store.db.atomic():
+        runs = store.db["evaluation_runs"]
+        if not runs.exists():
+            runs.create({"id": int, "evaluator": str, "version": str, "grouping": str,
+                         "parameters": str, "rows": int, "run_at": str}, pk="id")
         if not table.exists():
             table.create(columns, foreign_keys=[("run", "evaluation_runs", "id")])
             table.create_index(["grouping", "parameters"])
@@ -135,10 +139,6 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
             store.db.execute(
                 f"DELETE FROM [{table.name}] WHERE grouping = ? AND parameters = ?", [grouping, parameters]
             )
-        runs = store.db["evaluation_runs"]
-        if not runs.exists():
-            runs.create({"id": int, "evaluator": str, "version": str, "grouping": str,
-                         "parameters": str, "rows": int, "run_at": str}, pk="id")
         run = runs.insert({
             "evaluator": evaluator.name, "version": str(getattr(evaluator, "version", "")),
             "grouping": grouping, "parameters": parameters, "rows": len(rows), "run_at": now(),

@@ -1,0 +1,115 @@
+"""Cost: the training spend of each financial year and partnership, per delegate and per attendance.
+
+The spend comes from the ``spend`` table (year, partnership, amount), imported
+like any other file (``spend.csv``). Money is known only per financial year
+and partnership, so the money columns are filled only for groupings by year
+and/or partnership; grouped any other way (by course, sector...), a row keeps
+its counts and leaves ``spend`` and the costs empty rather than inventing a
+split of the money.
+
+The counts are taken over the sessions whose year and partnership have a
+recorded spend, so that the money and the people it paid for cover the same
+training. See docs/evaluators.md.
+"""
+
+from __future__ import annotations
+
+from .. import evaluation
+from ..hookspecs import hookimpl
+from .reach import sort_key
+
+COSTABLE = frozenset({"year", "partnership"})
+COSTED = "EXISTS (SELECT 1 FROM spend WHERE spend.year = sessions.year AND spend.partnership = sessions.partnership)"
+
+COLUMNS = {
+    "spend": float,
+    "unique_delegates": int,
+    "attendances": int,
+    "cost_per_delegate": float,
+    "cost_per_attendance": float,
+}
+
+
+def divide(amount, count):
+    return None if amount is None or not count else amount / count
+
+
+class Cost:
+    name = "cost"
+    description = "Training spend per financial year and partnership, per delegate and per attendance"
+    version = "1"
+    dimensions = False
+    columns = COLUMNS
+
+    def evaluate(self, store, by, scope) -> list[dict]:
+        costable = set(by) <= COSTABLE
+        spend = self.spend(store, by, scope) if costable else {}
+        people = self.people(store, by, scope)
+        rows = []
+        for key in sorted(set(spend) | set(people), key=sort_key):
+            amount = spend.get(key)
+            unique_delegates, attendances = people.get(key, (0, 0))
+            rows.append({
+                **dict(zip(by, key)),
+                "spend": amount,
+                "unique_delegates": unique_delegates,
+                "attendances": attendances,
+                "cost_per_delegate": divide(amount, unique_delegates),
+                "cost_per_attendance": divide(amount, attendances),
+            })
+        return rows
+
+    def spend(self, store, by, scope) -> dict:
+        """``{group: total spend}`` for a grouping by year and/or partnership."""
+        clauses, params = ["1 = 1"], []
+        for field, value in scope.as_dict().items():
+            clauses.append(f"spend.{field} = ?")
+            params.append(value)
+        columns = ", ".join(f"spend.{field} AS {field}" for field in by)
+        sql = (
+            f"SELECT {columns + ', ' if columns else ''}count(*) AS entries, sum(amount) AS spend "
+            f"FROM spend WHERE {' AND '.join(clauses)}"
+            + (f" GROUP BY {', '.join(f'spend.{field}' for field in by)}" if by else "")
+        )
+        return {
+            evaluation.group_key(row, by): row["spend"]
+            for row in store.db.query(sql, params)
+            if row["entries"]
+        }
+
+    def people(self, store, by, scope) -> dict:
+        """``{group: (unique delegates, attendances)}`` over the sessions with a recorded spend.
+
+        Attendances are attended bookings plus the headcount of headcount-only
+        events (for delegate-level groupings, attended bookings only).
+        """
+        where, params = scope.sql()
+        groups = evaluation.group_columns(by)
+        select = groups + ", " if groups else ""
+        group_by = f"GROUP BY {evaluation.group_expressions(by)}" if by else ""
+        people = {}
+        for row in store.db.query(
+            f"SELECT {select}count(DISTINCT bookings.delegate) AS delegates, count(*) AS attended "
+            f"FROM {evaluation.joins('bookings', by)} "
+            f"WHERE bookings.status = 'attended' AND {COSTED} AND {where} {group_by}",
+            params,
+        ):
+            if row["attended"]:
+                people[evaluation.group_key(row, by)] = (row["delegates"], row["attended"])
+        if not evaluation.DELEGATE_LEVEL & set(by):
+            for row in store.db.query(
+                f"SELECT {select}sum(sessions.headcount) AS headcount "
+                f"FROM sessions LEFT JOIN courses ON courses.code = sessions.course "
+                f"WHERE sessions.headcount IS NOT NULL AND {COSTED} AND {where} {group_by}",
+                params,
+            ):
+                if row["headcount"] is not None:
+                    key = evaluation.group_key(row, by)
+                    delegates, attended = people.get(key, (0, 0))
+                    people[key] = (delegates, attended + row["headcount"])
+        return people
+
+
+@hookimpl
+def register_evaluators(register):
+    register(Cost())

@@ -1,0 +1,167 @@
+"""Impact: what delegates said in the follow-up survey some months after training.
+
+One ``GROUP BY`` pass over the attended bookings of each group, joined to their
+follow-up answers and their evaluations, gives every figure: how many
+attendances are due a follow-up, how many answered, the counts behind the
+percentages and their Wilson intervals, the mean post-course gain of those
+who answered and of those who did not, and, per dimension, the sums behind the
+retention of the self-rated gain. See docs/evaluators.md for the definitions.
+
+Rows come one per group and dimension (knowledge, skills, confidence), like
+``uplift``; the group-level figures (``due`` to ``nonresponse_gap``) are
+repeated on each of the three rows of a group, so any one row tells the whole
+story of its dimension. Count them from one dimension's rows only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import evaluation, stats
+from ..hookspecs import hookimpl
+from ..model import DIMENSIONS
+from .reach import percent, sort_key
+
+COLUMNS = {
+    "due": int,
+    "followups": int,
+    "response_rate": float,
+    "pct_used_learning": float,
+    "pct_used_learning_ci_low": float,
+    "pct_used_learning_ci_high": float,
+    "pct_specific_action": float,
+    "pct_specific_action_ci_low": float,
+    "pct_specific_action_ci_high": float,
+    "nonresponse_gap": float,
+    "rerated": int,
+    "mean_pre": float,
+    "mean_post": float,
+    "mean_followup": float,
+    "retention": float,
+}
+ANSWERS = ("used_learning", "specific_action")
+
+
+def gain_expression() -> str:
+    """SQL for one delegate's post-course gain: the mean of post − pre over the dimensions rated both times."""
+    changes = " + ".join(f"coalesce(evaluations.{d}_post - evaluations.{d}_pre, 0)" for d in DIMENSIONS)
+    rated = " + ".join(f"(evaluations.{d}_post - evaluations.{d}_pre IS NOT NULL)" for d in DIMENSIONS)
+    return f"(({changes}) * 1.0 / nullif({rated}, 0))"
+
+
+class Impact:
+    """The follow-up survey, for attendances whose follow-up window has opened.
+
+    ``weeks`` is the length of the window (a follow-up is due that many weeks
+    after the session) and ``as_of`` the date on which dues are judged
+    (``None``: today).
+    """
+
+    name = "impact"
+    description = "Follow-up survey: response rate, use of learning, specific action and retention of the gain"
+    version = "1"
+    dimensions = True
+    columns = COLUMNS
+    weeks = 12
+    as_of: dt.date | None = None
+
+    def __init__(self, weeks: int | None = None, as_of: dt.date | None = None):
+        if weeks is not None:
+            self.weeks = weeks
+        if as_of is not None:
+            self.as_of = as_of
+
+    def cutoff(self) -> str:
+        """The last session date whose follow-up is due, as ISO text."""
+        as_of = self.as_of or dt.date.today()
+        return (as_of - dt.timedelta(weeks=self.weeks)).isoformat()
+
+    def evaluate(self, store, by, scope) -> list[dict]:
+        rows = []
+        for key, sums in sorted(self.sums(store, by, scope).items(), key=lambda item: sort_key(item[0])):
+            figures = self.group_figures(sums)
+            for dimension in DIMENSIONS:
+                rows.append({
+                    **dict(zip(by, key)), "dimension": dimension,
+                    **figures, **self.dimension_figures(sums, dimension),
+                })
+        return rows
+
+    @staticmethod
+    def group_figures(sums) -> dict:
+        figures = {
+            "due": sums["due"],
+            "followups": sums["followups"],
+            "response_rate": percent(sums["followups"], sums["due"]),
+        }
+        for answer in ANSWERS:
+            yes, answered = sums[f"{answer}_yes"], sums[f"{answer}_answered"]
+            low, high = stats.wilson_interval(yes, answered) if answered else (None, None)
+            figures[f"pct_{answer}"] = percent(yes, answered)
+            figures[f"pct_{answer}_ci_low"] = low
+            figures[f"pct_{answer}_ci_high"] = high
+        respondents, others = sums["respondent_gain"], sums["nonrespondent_gain"]
+        figures["nonresponse_gap"] = None if respondents is None or others is None else respondents - others
+        return figures
+
+    @staticmethod
+    def dimension_figures(sums, dimension: str) -> dict:
+        n = sums[f"{dimension}_n"]
+        if not n:
+            return {"rerated": 0, "mean_pre": None, "mean_post": None, "mean_followup": None, "retention": None}
+        pre, post, followup = (sums[f"{dimension}_{side}"] for side in ("pre", "post", "followup"))
+        return {
+            "rerated": n,
+            "mean_pre": pre / n,
+            "mean_post": post / n,
+            "mean_followup": followup / n,
+            # Sums of integers over the same delegates: equal sums mean equal means, exactly.
+            "retention": None if post == pre else (followup - pre) / (post - pre),
+        }
+
+    def sums(self, store, by, scope) -> dict:
+        """Per group, the counts and sums every figure is computed from, in one SQL pass."""
+        where, params = scope.sql()
+        groups = evaluation.group_columns(by)
+        # A follow-up is due once its window has opened, or as soon as it has been answered.
+        due = "(sessions.date <= ? OR followups.session IS NOT NULL)"
+        answered = "followups.session IS NOT NULL"
+        gain = gain_expression()
+        parts = [
+            "count(*) AS attended",
+            f"sum({due}) AS due",
+            f"sum({answered}) AS followups",
+            *(f"sum(followups.{a} = 1) AS {a}_yes, count(followups.{a}) AS {a}_answered" for a in ANSWERS),
+            f"avg(CASE WHEN {answered} THEN {gain} END) AS respondent_gain",
+            f"avg(CASE WHEN NOT {answered} AND {due} THEN {gain} END) AS nonrespondent_gain",
+        ]
+        for d in DIMENSIONS:
+            all_three = (f"evaluations.{d}_pre IS NOT NULL AND evaluations.{d}_post IS NOT NULL "
+                         f"AND followups.{d} IS NOT NULL")
+            parts.append(
+                f"count(CASE WHEN {all_three} THEN 1 END) AS {d}_n, "
+                f"sum(CASE WHEN {all_three} THEN evaluations.{d}_pre END) AS {d}_pre, "
+                f"sum(CASE WHEN {all_three} THEN evaluations.{d}_post END) AS {d}_post, "
+                f"sum(CASE WHEN {all_three} THEN followups.{d} END) AS {d}_followup"
+            )
+        sql = f"""
+            SELECT {groups + ', ' if groups else ''}{', '.join(parts)}
+            FROM {evaluation.joins('bookings', by)}
+            LEFT JOIN followups
+                ON followups.session = bookings.session AND followups.delegate = bookings.delegate
+            LEFT JOIN evaluations
+                ON evaluations.session = bookings.session AND evaluations.delegate = bookings.delegate
+            WHERE bookings.status = 'attended' AND {where}
+            {'GROUP BY ' + evaluation.group_expressions(by) if by else ''}
+        """
+        return {
+            evaluation.group_key(row, by): row
+            # ``due`` appears twice in the SELECT list, before the scope's WHERE parameters.
+            for row in store.db.query(sql, [self.cutoff(), self.cutoff(), *params])
+            if row["attended"]
+        }
+
+
+@hookimpl
+def register_evaluators(register):
+    register(Impact())

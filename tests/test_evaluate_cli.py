@@ -1,0 +1,146 @@
+"""``scplearn evaluators``, ``scplearn evaluate`` and ``scplearn.evaluate``: listing, output, saved tables, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import scplearn
+from scplearn import plugins
+from scplearn.cli import cli
+from scplearn.commands.evaluate import format_table
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILT_IN = ("uplift", "reach", "impact", "cost")
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(arg) for arg in args])
+
+
+def test_evaluators_lists_the_built_ins_with_their_columns():
+    result = invoke("evaluators")
+    assert result.exit_code == 0, result.output
+    evaluators = plugins.get_evaluators()
+    flat = " ".join(result.output.split())  # the column lists are wrapped
+    for name in BUILT_IN:
+        assert f"{name}  (built-in)\n    {evaluators[name].description}\n    columns: " in result.output
+        columns = (["dimension"] if evaluators[name].dimensions else []) + list(evaluators[name].columns)
+        assert f"{evaluators[name].description} columns: {', '.join(columns)}" in flat
+    assert max(len(line) for line in result.output.splitlines()) <= 100
+    listing = {item["name"]: item for item in json.loads(invoke("evaluators", "--json").output)}
+    assert listing["reach"]["source"] == "built-in"
+    assert listing["uplift"]["columns"][:3] == ["dimension", "n", "mean_pre"]
+
+
+def test_evaluate_json_is_the_library_result_and_is_saved(sample_copy):
+    result = invoke("evaluate", sample_copy.path, "--evaluator", "reach", "--by", "year", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows == scplearn.evaluate(sample_copy.path, "reach", by=["year"], save=False)
+    assert [row["year"] for row in rows] == ["2022/23", "2023/24"]
+    assert list(rows[0])[:2] == ["year", "sessions"]
+    saved = list(sample_copy.db.query("SELECT * FROM reach_results ORDER BY year"))
+    assert [(row["year"], row["attended"], row["grouping"]) for row in saved] == [
+        (row["year"], row["attended"], "year") for row in rows
+    ]
+    (run,) = sample_copy.db.query("SELECT * FROM evaluation_runs")
+    assert (run["evaluator"], run["grouping"], run["parameters"], run["rows"]) == ("reach", "year", "{}", 2)
+
+
+def test_the_same_evaluation_again_replaces_its_rows(sample_copy):
+    for _ in range(2):
+        assert invoke("evaluate", sample_copy.path, "-e", "cost", "--by", "year").exit_code == 0
+    assert sample_copy.db["cost_results"].count == 2
+    assert sample_copy.db["evaluation_runs"].count == 2
+    invoke("evaluate", sample_copy.path, "-e", "cost", "--by", "partnership")
+    assert sample_copy.db["cost_results"].count == 4
+
+
+def test_evaluate_runs_every_evaluator_by_default(sample_copy):
+    result = invoke("evaluate", sample_copy.path, "--year", "2023-24", "--partnership", "Leicester", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    names = set(plugins.get_evaluators())
+    assert {row["evaluator"] for row in rows} == names >= set(BUILT_IN)
+    impact = [row for row in rows if row["evaluator"] == "impact"]
+    assert [row["dimension"] for row in impact] == ["knowledge", "skills", "confidence"]
+    tables = set(sample_copy.db.table_names())
+    assert {f"{name}_results" for name in names} <= tables
+    parameters = {row["parameters"] for row in sample_copy.db.query("SELECT parameters FROM evaluation_runs")}
+    assert parameters == {json.dumps({"partnership": "Leicester", "year": "2023/24"})}
+
+
+def test_evaluate_prints_aligned_tables(sample_copy):
+    result = invoke("evaluate", sample_copy.path, "-e", "reach", "-e", "uplift", "--by", "year", "--year", "2023/24")
+    assert result.exit_code == 0, result.output
+    reach, uplift = result.output.strip().split("\n\n")
+    lines = reach.splitlines()
+    assert lines[0] == "reach by year (2023/24)"
+    header, rule, row = lines[1:]
+    assert header.split() == ["year", *plugins.get_evaluators()["reach"].columns]
+    widths = [len(dashes) for dashes in rule.split()]
+    assert widths[0] == len("2023/24") and widths[1:] == [len(heading) for heading in header.split()[1:]]
+    # Text is left-aligned; numbers end where their heading ends.
+    assert row.startswith("2023/24  ")
+    assert header.index("spaces_offered") + len("spaces_offered") == row.index("1,600") + len("1,600")
+    assert uplift.splitlines()[0] == "uplift by year (2023/24)"
+    assert len(uplift.splitlines()) == 2 + 3 + 1  # title, header, rule, three dimensions
+
+
+def test_format_table_shows_blanks_numbers_and_text():
+    table = format_table([
+        {"group": "a", "count": 1234, "rate": 12.3456, "p": 0.000123, "empty": None},
+        {"group": "longer", "count": 5, "rate": None, "p": 0.5, "empty": None},
+    ])
+    assert table.splitlines() == [
+        "group   count   rate        p  empty",
+        "------  -----  -----  -------  -----",
+        "a       1,234  12.35  0.00012",
+        "longer      5            0.50",
+    ]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-e", "nonesuch"], "Error: no evaluator named 'nonesuch'; installed: "),
+    (["--by", "colour"], "Invalid value for '--by': 'colour' is not one of"),
+    (["--year", "2023/25"], "Invalid value for '--year': must be a financial year such as 2023/24"),
+])
+def test_bad_options_are_one_line_errors(sample_copy, args, message):
+    result = invoke("evaluate", sample_copy.path, *args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_database_is_an_error_not_a_new_file(tmp_path):
+    result = invoke("evaluate", tmp_path / "nothing.db")
+    assert result.exit_code == 2 and "does not exist" in result.output
+    with pytest.raises(scplearn.ScplearnError, match="no such database"):
+        scplearn.evaluate(tmp_path / "nothing.db", "reach")
+    assert not (tmp_path / "nothing.db").exists()
+
+
+def test_the_library_takes_a_store_or_a_path(sample_copy):
+    from_store = scplearn.evaluate(sample_copy, "uplift", by=["year"])
+    from_path = scplearn.evaluate(str(sample_copy.path), "uplift", by=["year"], save=False)
+    assert from_store == from_path
+    assert {(row["year"], row["dimension"]) for row in from_store} == {
+        (year, dimension) for year in ("2022/23", "2023/24") for dimension in ("knowledge", "skills", "confidence")
+    }
+
+
+def test_every_column_of_every_built_in_evaluator_is_documented():
+    text = (ROOT / "docs" / "evaluators.md").read_text()
+    evaluators = plugins.get_evaluators()
+    for name in BUILT_IN:
+        section = re.search(rf"^## `{name}`\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+        assert section, f"docs/evaluators.md has no section for {name}"
+        first_cells = re.findall(r"^\| (.*?) \|", section.group(1), re.M)
+        documented = {entry.strip("`") for cell in first_cells for entry in cell.split(", ")}
+        for column in evaluators[name].columns:
+            assert column in documented, f"{name}.{column} is not in the table of docs/evaluators.md"

@@ -1,0 +1,365 @@
+"""The reach evaluator against hand-worked figures, a row-by-row recount and the sample data.
+
+This module also holds the random training programmes (a hypothesis strategy)
+and the row-by-row helpers the impact and cost tests use.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from conftest import write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import scplearn
+from scplearn import values
+from scplearn.evaluation import DELEGATE_LEVEL, Scope
+from scplearn.evaluators.reach import Reach
+
+GROUPINGS = [
+    [], ["year"], ["partnership"], ["year", "partnership"], ["course"], ["session"], ["priority"],
+    ["mode", "year"], ["sector"], ["agency"], ["year", "sector"], ["partnership", "agency"], ["sector", "agency"],
+]
+
+# -- Random programmes ---------------------------------------------------------------------------
+
+DAYS = (dt.date(2023, 4, 1) - dt.date(2022, 4, 1)).days * 2
+
+
+@st.composite
+def programmes(draw):
+    """A small random training programme: every table scplearn evaluates, with awkward cases likely."""
+    partnerships = ["P1", "P2"]
+    agencies = [
+        {"name": f"A{i}", "sector": draw(st.sampled_from(["police", "health", "education"])),
+         "workforce": draw(st.none() | st.integers(1, 500)), "partnership": draw(st.sampled_from([None, "P1"]))}
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    courses = [{"code": "C1", "title": "One", "priority": "Neglect"}, {"code": "C2", "title": "Two", "priority": None}]
+    sessions = []
+    for i in range(draw(st.integers(1, 6))):
+        date = dt.date(2022, 4, 1) + dt.timedelta(days=draw(st.integers(0, DAYS)))
+        sessions.append({
+            "code": f"S{i}", "course": draw(st.sampled_from(["C1", "C2"])), "date": date.isoformat(),
+            "year": values.year_of(date), "mode": draw(st.sampled_from(["virtual", "face_to_face", "webinar"])),
+            "capacity": draw(st.none() | st.integers(0, 30)),
+            "partnership": draw(st.sampled_from([None, "P1", "P2"])),
+            "headcount": draw(st.none() | st.none() | st.integers(0, 300)),
+        })
+    delegates = [
+        {"key": f"D{i}", "agency": draw(st.sampled_from([None] + [a["name"] for a in agencies]))}
+        for i in range(draw(st.integers(0, 8)))
+    ]
+    pairs = [(s["code"], d["key"]) for s in sessions for d in delegates]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=25)) if pairs else []
+    score = st.none() | st.integers(1, 10)
+    bookings = []
+    for session, delegate in chosen:
+        status = draw(st.sampled_from(["booked", "attended", "did_not_attend", "cancelled"]))
+        walk_in = int(status == "attended" and draw(st.booleans()))
+        bookings.append({"session": session, "delegate": delegate, "status": status, "walk_in": walk_in})
+    some_pairs = st.lists(st.sampled_from(pairs), unique=True, max_size=20) if pairs else st.just([])
+    evaluations = [
+        {"session": s, "delegate": d, **{f"{dim}_{side}": draw(score)
+                                         for dim in ("knowledge", "skills", "confidence") for side in ("pre", "post")}}
+        for s, d in draw(some_pairs)
+    ]
+    # Follow-ups come from any pair, attended or not, as real survey returns do.
+    followups = [
+        {"session": s, "delegate": d, "date": "2024-06-01",
+         "used_learning": draw(st.none() | st.sampled_from([0, 1])),
+         "specific_action": draw(st.none() | st.sampled_from([0, 1])),
+         **{dim: draw(score) for dim in ("knowledge", "skills", "confidence")}}
+        for s, d in draw(some_pairs)
+    ]
+    years = ["2022/23", "2023/24"]
+    spend = [
+        {"year": y, "partnership": p, "amount": draw(st.integers(0, 50_000)) / 4}
+        for y in years for p in partnerships if draw(st.booleans())
+    ]
+    return {
+        "partnerships": [{"name": p} for p in partnerships], "agencies": agencies, "courses": courses,
+        "sessions": sessions, "delegates": delegates, "bookings": bookings, "evaluations": evaluations,
+        "followups": followups, "spend": spend,
+    }
+
+
+def load(data) -> scplearn.Store:
+    """A new store in a temporary directory holding ``data`` (written straight to its tables)."""
+    store = scplearn.open(Path(tempfile.mkdtemp()) / "training.db")
+    for table in ("partnerships", "agencies", "courses", "sessions", "delegates", "bookings",
+                  "evaluations", "followups", "spend"):
+        if data[table]:
+            store.db[table].insert_all(data[table])
+    return store
+
+
+def read_tables(path) -> dict:
+    """Every table scplearn evaluates, read with plain sqlite3 as lists of dicts."""
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    tables = {
+        table: [dict(row) for row in connection.execute(f"SELECT * FROM {table}")]
+        for table in ("partnerships", "agencies", "courses", "sessions", "delegates", "bookings",
+                      "evaluations", "followups", "spend")
+    }
+    connection.close()
+    return tables
+
+
+class Lookup:
+    """Where a session or a delegate falls for each grouping field, from plain dicts."""
+
+    def __init__(self, data):
+        self.sessions = {s["code"]: s for s in data["sessions"]}
+        self.courses = {c["code"]: c for c in data["courses"]}
+        self.delegates = {d["key"]: d for d in data["delegates"]}
+        self.agencies = {a["name"]: a for a in data["agencies"]}
+
+    def value(self, field, session_code, delegate_key=None):
+        session = self.sessions[session_code]
+        if field == "session":
+            return session["code"]
+        if field in ("year", "partnership", "course", "mode"):
+            return session[field]
+        if field == "priority":
+            course = self.courses.get(session["course"])
+            return course["priority"] if course else None
+        agency = self.delegates[delegate_key]["agency"] if delegate_key in self.delegates else None
+        if field == "agency":
+            return agency
+        return self.agencies[agency]["sector"] if agency in self.agencies else None
+
+    def key(self, by, session_code, delegate_key=None):
+        return tuple(self.value(field, session_code, delegate_key) for field in by)
+
+    def in_scope(self, session_code, scope: Scope) -> bool:
+        session = self.sessions[session_code]
+        return all(session[field] == value for field, value in scope.as_dict().items())
+
+    def workforce(self, agency):
+        return self.agencies[agency]["workforce"] if agency in self.agencies else None
+
+
+def rate(numerator, denominator):
+    return None if not denominator else 100 * numerator / denominator
+
+
+def reach_by_hand(data, by, scope=Scope()) -> dict:
+    """Reach recounted row by row, following docs/evaluators.md."""
+    look = Lookup(data)
+    delegate_level = bool(DELEGATE_LEVEL & set(by))
+    groups = {}
+
+    def group(key):
+        return groups.setdefault(key, {
+            "sessions": set(), "headcount_only_sessions": 0, "spaces_offered": None, "booked": 0,
+            "cancelled": 0, "attended": 0, "did_not_attend": 0, "walk_ins": 0, "present_at_capacity": 0,
+            "people": set(), "known_people": set(), "headcount_extra": 0,
+        })
+
+    if not delegate_level:
+        for session in data["sessions"]:
+            if not look.in_scope(session["code"], scope):
+                continue
+            g = group(look.key(by, session["code"]))
+            g["sessions"].add(session["code"])
+            if session["headcount"] is not None:
+                g["headcount_only_sessions"] += 1
+                g["headcount_extra"] += session["headcount"]
+            elif session["capacity"] is not None:
+                g["spaces_offered"] = (g["spaces_offered"] or 0) + session["capacity"]
+    for b in data["bookings"]:
+        if not look.in_scope(b["session"], scope):
+            continue
+        g = group(look.key(by, b["session"], b["delegate"]))
+        session = look.sessions[b["session"]]
+        present = b["status"] == "attended"
+        if not b["walk_in"]:
+            g["booked"] += 1
+            g["cancelled"] += b["status"] == "cancelled"
+            g["did_not_attend"] += b["status"] in ("booked", "did_not_attend")
+        g["walk_ins"] += b["walk_in"]
+        if present:
+            g["attended"] += 1
+            g["people"].add(b["delegate"])
+            if delegate_level:
+                g["sessions"].add(b["session"])
+            if session["headcount"] is None and session["capacity"] is not None:
+                g["present_at_capacity"] += 1
+            agency = look.delegates[b["delegate"]]["agency"]
+            if look.workforce(agency) is not None:
+                g["known_people"].add(b["delegate"])
+    total_workforce = sum(a["workforce"] for a in data["agencies"] if a["workforce"] is not None) or None
+    result = {}
+    for key, g in groups.items():
+        if delegate_level:
+            group_fields = {f: v for f, v in zip(by, key) if f in DELEGATE_LEVEL}
+            members = [a for a in data["agencies"] if a["workforce"] is not None and all(
+                (a["name"] if f == "agency" else a["sector"]) == v for f, v in group_fields.items())]
+            base = sum(a["workforce"] for a in members) or None
+        else:
+            base = total_workforce
+        result[key] = {
+            "sessions": len(g["sessions"]),
+            "headcount_only_sessions": None if delegate_level else g["headcount_only_sessions"],
+            "spaces_offered": None if delegate_level else g["spaces_offered"],
+            "booked": g["booked"], "cancelled": g["cancelled"], "attended": g["attended"],
+            "did_not_attend": g["did_not_attend"], "walk_ins": g["walk_ins"],
+            "attendance_rate": None if delegate_level else rate(g["present_at_capacity"], g["spaces_offered"]),
+            "show_rate": rate(g["attended"] - g["walk_ins"], g["booked"] - g["cancelled"]),
+            "unique_delegates": len(g["people"]),
+            "headcount": g["attended"] + (0 if delegate_level else g["headcount_extra"]),
+            "per_1000_workforce": None if base is None else 1000 * len(g["known_people"]) / base,
+            "representation_ratio": None,
+            "_known": len(g["known_people"]), "_base": base,
+        }
+    if delegate_level and total_workforce:
+        outer = [i for i, f in enumerate(by) if f not in DELEGATE_LEVEL]
+        for key, row in result.items():
+            within = sum(other["_known"] for k, other in result.items() if all(k[i] == key[i] for i in outer))
+            if row["_base"] and within:
+                row["representation_ratio"] = (row["_known"] / within) / (row["_base"] / total_workforce)
+    for row in result.values():
+        del row["_known"], row["_base"]
+    return result
+
+
+def keyed(rows, by) -> dict:
+    """Evaluator rows as ``{group key: the other columns}``."""
+    return {tuple(row[f] for f in by): {k: v for k, v in row.items() if k not in by} for row in rows}
+
+
+def assert_rows_equal(actual: dict, expected: dict):
+    assert actual.keys() == expected.keys()
+    for key in expected:
+        assert actual[key].keys() >= expected[key].keys(), key
+        for column, value in expected[key].items():
+            got = actual[key][column]
+            if value is None or got is None:
+                assert got == value, (key, column, got, value)
+            else:
+                assert math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-9), (key, column, got, value)
+
+
+# -- Tests -----------------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=programmes(), by=st.sampled_from(GROUPINGS), year=st.sampled_from([None, "2022/23"]))
+def test_reach_matches_a_row_by_row_recount(data, by, year):
+    store = load(data)
+    try:
+        scope = Scope(year=year)
+        assert_rows_equal(keyed(Reach().evaluate(store, by, scope), by), reach_by_hand(data, by, scope))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("by", GROUPINGS, ids=lambda by: "+".join(by) or "all")
+def test_reach_on_the_sample_matches_a_recount_of_its_rows(sample_store, by):
+    data = read_tables(sample_store.path)
+    rows = Reach().evaluate(sample_store, by, Scope())
+    assert rows
+    assert_rows_equal(keyed(rows, by), reach_by_hand(data, by))
+
+
+def test_the_sample_2023_24_figures_match_its_session_file(sample_store, sample_dir):
+    with open(sample_dir / "sessions.csv", encoding="utf-8") as handle:
+        sessions = [row for row in csv.DictReader(handle) if values.year_of(values.date(row["date"])) == "2023/24"]
+    regular = [row for row in sessions if not row["headcount"]]
+    (row,) = scplearn.evaluate(sample_store, "reach", by=["year"], year="2023/24", save=False)
+    assert len(regular) == 46
+    assert row["sessions"] == len(sessions) > 46
+    assert row["headcount_only_sessions"] == len(sessions) - 46
+    assert row["spaces_offered"] == sum(int(r["capacity"]) for r in regular) == 1600
+    assert row["attendance_rate"] == pytest.approx(100 * row["attended"] / 1600)
+    assert 75 <= row["attendance_rate"] <= 85
+    assert row["headcount"] == row["attended"] + sum(int(r["headcount"]) for r in sessions if r["headcount"])
+
+
+def hand_worked_files(directory):
+    write_csv(directory / "partnerships.csv", """
+        name
+        Leicester
+    """)
+    write_csv(directory / "agencies.csv", """
+        name,sector,workforce
+        City Police,police,1200
+        St Mary's School,education,80
+        Helping Hands,voluntary,
+    """)
+    write_csv(directory / "courses.csv", """
+        code,title
+        CAS01,Core Awareness
+    """)
+    write_csv(directory / "sessions.csv", """
+        code,course,date,mode,capacity,partnership,headcount
+        S1,CAS01,2023-09-03,face_to_face,20,Leicester,
+        S2,CAS01,2024-02-01,virtual,10,Leicester,
+        FEST,CAS01,2024-03-01,festival,300,Leicester,284
+        E1,CAS01,2023-05-01,e_learning,,Leicester,
+    """)
+    write_csv(directory / "delegates.csv", """
+        email,agency
+        zoe@example.org,St Mary's School
+        bob@example.org,City Police
+        ann@example.org,City Police
+        vic@example.org,Helping Hands
+    """)
+    write_csv(directory / "bookings.csv", """
+        session,email,status,walk_in
+        S1,zoe@example.org,attended,no
+        S1,bob@example.org,cancelled,
+        S1,ann@example.org,attended,
+        S1,vic@example.org,did not attend,
+        S2,bob@example.org,attended,yes
+        S2,zoe@example.org,booked,
+        E1,ann@example.org,attended,
+    """)
+    return directory
+
+
+def test_reach_by_hand_on_a_tiny_programme(tmp_store, tmp_path):
+    scplearn.import_files(tmp_store, [hand_worked_files(tmp_path / "in")])
+    (row,) = scplearn.evaluate(tmp_store, "reach", save=False)
+    assert row == {
+        "sessions": 4, "headcount_only_sessions": 1,
+        "spaces_offered": 30,          # S1 + S2; the festival's 300 is not a bookable place, E1 has none
+        "booked": 6, "cancelled": 1, "attended": 4, "did_not_attend": 2, "walk_ins": 1,
+        "attendance_rate": 100 * 3 / 30,  # zoe, ann at S1, bob at S2; ann's e-learning has no places
+        "show_rate": 100 * (4 - 1) / (6 - 1),
+        "unique_delegates": 3, "headcount": 4 + 284,
+        "per_1000_workforce": 1000 * 3 / 1280,  # zoe, bob, ann; Helping Hands' workforce is unknown
+        "representation_ratio": None,
+    }
+    by_sector = keyed(scplearn.evaluate(tmp_store, "reach", by=["sector"], save=False), ["sector"])
+    assert set(by_sector) == {("education",), ("police",), ("voluntary",)}
+    police, school, voluntary = by_sector[("police",)], by_sector[("education",)], by_sector[("voluntary",)]
+    assert (police["sessions"], police["attended"], police["unique_delegates"]) == (3, 3, 2)
+    assert police["spaces_offered"] is police["attendance_rate"] is police["headcount_only_sessions"] is None
+    assert police["headcount"] == 3
+    assert police["per_1000_workforce"] == pytest.approx(1000 * 2 / 1200)
+    # Police: 2 of the 3 delegates of known workforce, from 1200 of 1280 staff.
+    assert police["representation_ratio"] == pytest.approx((2 / 3) / (1200 / 1280))
+    assert school["representation_ratio"] == pytest.approx((1 / 3) / (80 / 1280))
+    assert voluntary["per_1000_workforce"] is None and voluntary["representation_ratio"] is None
+    assert (voluntary["booked"], voluntary["did_not_attend"], voluntary["show_rate"]) == (1, 1, 0.0)
+
+
+def test_reach_of_nothing(tmp_store):
+    for by in GROUPINGS:
+        assert Reach().evaluate(tmp_store, by, Scope()) == []
+
+
+def test_a_scope_with_no_sessions_gives_no_rows(tmp_store, tmp_path):
+    scplearn.import_files(tmp_store, [hand_worked_files(tmp_path / "in")])
+    assert scplearn.evaluate(tmp_store, "reach", year="2019/20", save=False) == []
+    assert scplearn.evaluate(tmp_store, "reach", by=["sector"], partnership="Nowhere", save=False) == []
