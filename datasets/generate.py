@@ -273,6 +273,28 @@ def ratings(rng, gains) -> dict:
     return row
 
 
+def calibrate(rng, evaluations, gains) -> None:
+    """Nudge post-ratings until each dimension's mean change is the year's target gain.
+
+    The random draws land near the targets (2.27 for a target of 2.3, say), not on them. For
+    each dimension, over the evaluations with both ratings, this moves one post-rating at a
+    time by one point until the total change is ``round(gain * n)``, so the mean is within
+    half a point in ``n`` of the target. Only improved ratings move: up if the post-rating is
+    below 10, down if it would still be above the pre-rating. So ratings stay within 1 to 10
+    and the shares improved, unchanged and worse (and the net score) stay as drawn.
+    Follow-ups were drawn before this, from the ratings as first drawn.
+    """
+    for dimension, gain in zip(model.DIMENSIONS, gains):
+        pre, post = f"{dimension}_pre", f"{dimension}_post"
+        pairs = [row for row in evaluations if row[pre] is not None and row[post] is not None]
+        total, goal = sum(row[post] - row[pre] for row in pairs), round(gain * len(pairs))
+        while total != goal:
+            step = 1 if total < goal else -1
+            row = rng.choice([row for row in pairs if row[pre] < row[post] + step <= 10 and row[post] > row[pre]])
+            row[post] += step
+            total += step
+
+
 def generate_rows(seed: int = 2024) -> dict:
     """Every table's rows (field name → value), before validation."""
     rng, people = random.Random(seed), People(random.Random(seed + 1))
@@ -283,10 +305,13 @@ def generate_rows(seed: int = 2024) -> dict:
                             for c, t, tp, p, lv, h, _ in COURSES]
     tables[model.Spend] = [dict(year=y, partnership=p, amount=a) for (y, p), a in SPEND.items()]
     evaluated = []  # (session, person, ratings) of every evaluation, for the feedback quotes
+    nudges = random.Random(seed + 2)  # its own stream, so calibrating moves nothing but post-ratings
     for year, spec in YEARS.items():
+        first = len(tables[model.Evaluation])
         for session in plan_sessions(rng, year):
             tables[model.Session].append({k: session[k] for k in SESSION_FIELDS})
             book_session(rng, session, spec["gain"], people, tables, evaluated)
+        calibrate(nudges, tables[model.Evaluation][first:], spec["gain"])
         for course, date, mode, capacity, headcount, host in EVENTS[year]:
             day = dt.date.fromisoformat(date)
             tables[model.Session].append(dict(code=f"{course}-{day:%y%m%d}", course=course, date=day, mode=mode,
