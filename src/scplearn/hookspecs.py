@@ -12,7 +12,7 @@ def register_evaluators(register):
 
     An evaluator has ``name``, ``description``, ``version``, ``columns`` (the
     result columns it adds to the grouping fields), ``dimensions`` (true when it
-    gives one row per dimension per group) and ``evaluate(store, by, where)``
+    gives one row per dimension per group) and ``evaluate(store, by, scope)``
     returning a list of dicts. See docs/plugins.md.
     """
 
@@ -26,3 +26,18 @@ def register_importers(register):
 def register_commands(cli):
     """Add commands to the ``scplearn`` click group."""
 
+
+@hookspec
+def report_sections(store, year, partnership, compare, policy):
+    """Contribute sections to the annual-report training section (``scplearn report``).
+
+    Called with the open store, the financial year (``"2023/24"``), the
+    partnership or ``None`` (all), the year compared with or ``None``, and the
+    :class:`scplearn.disclosure.DisclosurePolicy` the report applies (apply it
+    to your own figures too). Return a list of sections, each a
+    :class:`scplearn.report.Section` or a dict with ``title``, ``markdown``
+    and optionally ``charts``: :class:`scplearn.report.Chart` objects (or dicts
+    with ``name``, ``title``, ``alt`` and ``draw``, a function drawing on an
+    empty matplotlib ``Figure`` of the report's standard size). Plugin
+    sections come after Voices and before Charts. See docs/reporting.md.
+    """

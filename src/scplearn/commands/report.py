@@ -1,3 +1,43 @@
-"""CLI commands: report."""
+"""CLI commands: ``scplearn report``."""
 
-COMMANDS = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+import scplearn
+
+from ..errors import ScplearnError
+
+
+@click.command()
+@click.argument("db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--year", required=True, help="Financial year to report on, e.g. 2023/24")
+@click.option("--partnership", help="Only this partnership's sessions [default: all]")
+@click.option("--compare", help="Financial year to compare with, e.g. 2022/23")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to write report.md, report.html and the charts into")
+def report(db_path, year, partnership, compare, out_dir):
+    """Write the annual report's training section for DB_PATH as Markdown, HTML and charts.
+
+    Every figure comes from the evaluators, under the disclosure rules of
+    publication. The HTML page is self-contained (charts embedded); each chart
+    is also saved as PNG and SVG beside it.
+
+    \b
+    Example:
+        scplearn report training.db --year 2023/24 --compare 2022/23 --out report/
+    """
+    from ..report import write_report
+
+    try:
+        with scplearn.open(db_path) as store:
+            files = write_report(store, year, out_dir, partnership=partnership, compare=compare)
+    except ScplearnError as error:
+        raise click.ClickException(str(error)) from None
+    for path in files.paths:
+        click.echo(str(path))
+
+
+COMMANDS = [report]

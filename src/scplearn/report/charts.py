@@ -1,0 +1,306 @@
+"""The report's charts, drawn with matplotlib and saved as PNG and SVG.
+
+Every chart is the same size (:data:`SIZE_INCHES` at :data:`DPI`, so a PNG of
+:data:`PNG_SIZE` pixels and an SVG of :data:`SVG_SIZE` points) and reads in
+greyscale: series differ by grey level *and* by hatching or marker shape,
+never by colour alone. Figures are made with ``matplotlib.figure.Figure``
+directly (the Agg canvas, no pyplot and no global backend switch), so
+drawing charts is safe inside a server or a test run.
+
+A :class:`Chart` is a name, a title, its alt text and a function that draws
+on a figure; :func:`save` turns it into files. Plugins contribute charts the
+same way. :func:`report_charts` chooses the report's own charts from its
+figures, under the disclosure rules (see :mod:`.published`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import attrs
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..model import DIMENSIONS
+from . import wording
+from .published import (
+    course_changes, courses_with_gains, disclosed_dimensions, headline, or_dash, shares_by_sector, shown,
+)
+
+SIZE_INCHES = (10.0, 5.0)
+DPI = 100
+PNG_SIZE = (int(SIZE_INCHES[0] * DPI), int(SIZE_INCHES[1] * DPI))
+SVG_SIZE = (SIZE_INCHES[0] * 72, SIZE_INCHES[1] * 72)
+"""Width and height of every chart: PNG in pixels, SVG in points."""
+
+SERIES = (
+    {"color": "#d9d9d9", "hatch": "//", "edgecolor": "#000000"},
+    {"color": "#525252", "hatch": "", "edgecolor": "#000000"},
+    {"color": "#969696", "hatch": "..", "edgecolor": "#000000"},
+)
+"""Bar styles told apart by grey level and hatching."""
+MARKERS = ("o", "s", "^")
+LINES = ("-", "--", ":")
+STYLE = {
+    "svg.hashsalt": "scplearn",
+    "svg.fonttype": "path",
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "hatch.linewidth": 0.8,
+}
+
+
+@attrs.frozen
+class Chart:
+    """A chart to draw: ``name`` (the file stem), a short ``title``, ``alt`` text and ``draw(figure)``.
+
+    ``alt`` describes what the chart shows, figures included, for readers who
+    cannot see it; ``draw`` is given an empty matplotlib ``Figure`` of the
+    standard size to draw on.
+    """
+
+    name: str
+    title: str
+    alt: str
+    draw: Callable[[Figure], None]
+
+
+@attrs.frozen
+class ChartFiles:
+    """A saved chart: its name, title, alt text and the PNG and SVG files."""
+
+    name: str
+    title: str
+    alt: str
+    png: Path
+    svg: Path
+
+
+def save(chart: Chart, directory: Path) -> ChartFiles:
+    """Draw ``chart`` at the standard size and write ``<name>.png`` and ``<name>.svg`` in ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=SIZE_INCHES, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        chart.draw(figure)
+        for suffix in ("png", "svg"):
+            path = directory / f"{chart.name}.{suffix}"
+            metadata = {"Software": None} if suffix == "png" else {"Date": None, "Creator": None}
+            figure.savefig(path, format=suffix, dpi=DPI, metadata=metadata)
+            paths[suffix] = path
+    return ChartFiles(chart.name, chart.title, chart.alt, paths["png"], paths["svg"])
+
+
+def _label(dimension: str) -> str:
+    return dimension.capitalize()
+
+
+def before_after(distributions: dict, note: str) -> Callable[[Figure], None]:
+    """Grouped bars per score 1-10, "Before Training" and "After Training", one panel per dimension.
+
+    ``distributions`` maps each dimension to ``{"pre": [10 counts], "post": [10 counts]}``
+    (counts already through the disclosure policy; ``None`` is drawn as nothing).
+    """
+
+    def draw(figure: Figure):
+        axes = figure.subplots(1, len(DIMENSIONS), sharey=True)
+        scores = list(range(1, 11))
+        width = 0.4
+        for index, (ax, dimension) in enumerate(zip(axes, DIMENSIONS)):
+            counts = distributions.get(dimension, {"pre": [None] * 10, "post": [None] * 10})
+            for offset, (side, label), style in zip((-width / 2, width / 2),
+                                                    (("pre", "Before Training"), ("post", "After Training")),
+                                                    SERIES):
+                heights = [value or 0 for value in counts[side]]
+                ax.bar([score + offset for score in scores], heights, width, label=label, linewidth=0.6, **style)
+            ax.set_title(_label(dimension))
+            ax.set_xticks(scores)
+            ax.set_xlabel("Self-rating out of 10")
+            if index == 0:
+                ax.set_ylabel("Delegates")
+        _legend_below(axes[len(axes) // 2], 2)
+        figure.suptitle("Before Training / After Training")
+        _note(figure, note)
+
+    return draw
+
+
+def change_by_course(courses: list[dict], note: str) -> Callable[[Figure], None]:
+    """Mean change per course and dimension, with 95% confidence intervals as error bars.
+
+    ``courses`` is a list of ``{"title": str, "dimensions": {dimension: (mean, low, high)}}``.
+    """
+
+    def draw(figure: Figure):
+        ax = figure.subplots()
+        spacing = 0.25
+        for index, dimension in enumerate(DIMENSIONS):
+            ys, means, lower, upper = [], [], [], []
+            for row, course in enumerate(courses):
+                value = course["dimensions"].get(dimension)
+                if value is None:
+                    continue
+                mean, low, high = value
+                ys.append(row + (index - 1) * spacing)
+                means.append(mean)
+                lower.append(mean - low)
+                upper.append(high - mean)
+            ax.errorbar(means, ys, xerr=[lower, upper], fmt=MARKERS[index], color="#000000",
+                        markerfacecolor=SERIES[index]["color"], markeredgecolor="#000000",
+                        ecolor="#555555", capsize=3, linestyle="none", label=_label(dimension))
+        ax.set_yticks(range(len(courses)))
+        ax.set_yticklabels([_shorten(course["title"]) for course in courses])
+        ax.set_ylim(len(courses) - 0.5, -0.5)
+        ax.axvline(0, color="#000000", linewidth=0.8)
+        ax.set_xlabel("Mean change after training (points out of 10, with 95% confidence interval)")
+        ax.set_title("Average improvement by course")
+        _legend_below(ax, 3)
+        _note(figure, note)
+
+    return draw
+
+
+def sector_shares(sectors: list[dict], note: str) -> Callable[[Figure], None]:
+    """Horizontal bars per sector: its share of delegates against its share of the workforce (percent).
+
+    ``sectors`` is a list of ``{"label": str, "delegates": pct or None, "workforce": pct or None}``.
+    """
+
+    def draw(figure: Figure):
+        ax = figure.subplots()
+        height = 0.4
+        rows = range(len(sectors))
+        for offset, (key, label), style in zip((-height / 2, height / 2),
+                                               (("delegates", "Share of delegates"),
+                                                ("workforce", "Share of workforce")),
+                                               SERIES):
+            values = [sector[key] or 0 for sector in sectors]
+            ax.barh([row + offset for row in rows], values, height, label=label, linewidth=0.6, **style)
+        ax.set_yticks(list(rows))
+        ax.set_yticklabels([_shorten(sector["label"]) for sector in sectors])
+        ax.set_ylim(len(sectors) - 0.5, -0.5)
+        ax.set_xlabel("Percent")
+        ax.set_title("Reach by sector against workforce")
+        _legend_below(ax, 2)
+        _note(figure, note)
+
+    return draw
+
+
+def trend(years: list[dict]) -> Callable[[Figure], None]:
+    """Year on year: participation (regular programme and large events) and average improvement.
+
+    ``years`` is a list of ``{"year", "regular", "large", "improvement": {dimension: mean or None}}``.
+    """
+
+    def draw(figure: Figure):
+        left, right = figure.subplots(1, 2)
+        labels = [year["year"] for year in years]
+        positions = range(len(years))
+        regular = [year["regular"] or 0 for year in years]
+        large = [year["large"] or 0 for year in years]
+        left.bar(positions, regular, 0.6, label="Regular programme", linewidth=0.6, **SERIES[1])
+        left.bar(positions, large, 0.6, bottom=regular, label="Large events", linewidth=0.6, **SERIES[0])
+        left.set_xticks(list(positions))
+        left.set_xticklabels(labels)
+        left.set_ylabel("Delegates")
+        left.set_title("Participation")
+        _legend_below(left, 2)
+        for index, dimension in enumerate(DIMENSIONS):
+            values = [year["improvement"].get(dimension) for year in years]
+            points = [(position, value) for position, value in zip(positions, values) if value is not None]
+            if points:
+                right.plot([p for p, _ in points], [v for _, v in points], color="#000000",
+                           linestyle=LINES[index], marker=MARKERS[index],
+                           markerfacecolor=SERIES[index]["color"], label=_label(dimension))
+        right.set_xticks(list(positions))
+        right.set_xticklabels(labels)
+        right.set_xlim(-0.5, len(years) - 0.5)
+        right.set_ylim(bottom=0)
+        right.set_ylabel("Mean change (points out of 10)")
+        right.set_title("Average improvement after training")
+        _legend_below(right, 3)
+
+    return draw
+
+
+def _legend_below(ax, columns: int) -> None:
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=columns, frameon=False)
+
+
+def _note(figure: Figure, note: str) -> None:
+    if note:
+        figure.supxlabel(note, fontsize=8, x=0.01, ha="left")
+
+
+def _shorten(text: str, limit: int = 38) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+# -- the report's charts ----------------------------------------------------------------
+
+
+def report_charts(figures, policy) -> list[Chart]:
+    """The report's charts, each with alt text stating what it shows (figures already disclosed)."""
+    found = []
+    rounding = (f"Counts rounded to the nearest {policy.rounding_base}; "
+                f"scores given by 1 to {policy.min_count - 1} delegates are not drawn.")
+    if figures.uplift:
+        disclosed = {
+            d: {side: [policy.count(n) for n in figures.distributions[d][side]] for side in ("pre", "post")}
+            for d in DIMENSIONS
+        }
+        means = [
+            f"{d} from {row['mean_pre']:.1f} to {row['mean_post']:.1f}"
+            for d, row in disclosed_dimensions(policy, figures.uplift).items()
+        ]
+        alt = (f"Grouped bar charts, Before Training and After Training, of how many delegates gave each "
+               f"self-rating from 1 to 10 for knowledge, skills and confidence in {figures.year}"
+               + (f"; the average rating moved as follows: {wording.listing(means)}." if means else "."))
+        found.append(Chart("before-after", "Self-ratings before and after training", alt,
+                           before_after(disclosed, rounding)))
+    ranked = courses_with_gains(figures, policy)
+    if ranked:
+        data = [{"title": c["title"], "dimensions": {
+            d: (c["rows"][d]["mean_change"], c["rows"][d]["ci_low"], c["rows"][d]["ci_high"]) for d in DIMENSIONS
+        }} for c in ranked]
+        best, worst = ranked[0], ranked[-1]
+        alt = (f"Dot chart of the mean change in knowledge, skills and confidence for "
+               f"{'each of ' if len(ranked) > 1 else ''}{wording.plural(len(ranked), 'course')} with at least "
+               f"{policy.min_n_for_statistic} delegates rating themselves before and after, with 95% confidence "
+               + (f"intervals; largest gains on {best['title']} ({course_changes(best)}), smallest on "
+                  f"{worst['title']} ({course_changes(worst)})." if len(ranked) > 1 else
+                  f"intervals: {best['title']} ({course_changes(best)})."))
+        found.append(Chart("change-by-course", "Average improvement by course", alt, change_by_course(
+            data, f"Courses with at least {policy.min_n_for_statistic} delegates rating themselves both times.")))
+    sectors = shares_by_sector(figures, policy)
+    if sectors:
+        alt = ("Horizontal bar chart comparing each sector's share of delegates with its share of the workforce "
+               f"in {figures.year}: " + "; ".join(
+                   f"{s['label']} {wording.share(s['workforce'])} of workforce, "
+                   + (f"{wording.share(s['delegates'])} of delegates" if s["delegates"] is not None else
+                      f"share of delegates withheld (fewer than {policy.min_n_for_statistic})")
+                   for s in sectors) + ".")
+        found.append(Chart("reach-by-sector", "Reach by sector against workforce", alt, sector_shares(
+            sectors, f"Delegates from agencies of known workforce; sectors with fewer than "
+                     f"{policy.min_n_for_statistic} delegates have no delegates bar.")))
+    if len(figures.trend) > 1:
+        years = []
+        for entry in figures.trend:
+            r = entry["reach"]
+            improvement = {d: shown(policy, entry["uplift"].get(d), "mean_change") for d in DIMENSIONS}
+            years.append({"year": entry["year"], "regular": headline(policy, r["attended"]),
+                          "large": headline(policy, r["headcount"] - r["attended"]), "improvement": improvement})
+        alt = ("Year-on-year charts: delegates reached by the regular programme and by large events, and the "
+               "average improvement in knowledge, skills and confidence after training. " + "; ".join(
+                   f"{y['year']}: {or_dash(y['regular'], wording.number)} regular, "
+                   f"{or_dash(y['large'], wording.number)} at large events, improvement "
+                   + ", ".join(f"{d} {or_dash(y['improvement'][d], wording.points)}" for d in DIMENSIONS)
+                   for y in years) + ".")
+        found.append(Chart("trend", "Year on year", alt, trend(years)))
+    return found
