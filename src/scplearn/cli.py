@@ -71,19 +71,37 @@ def init(db_path, private_path, key_path):
               help="Importer to use; 'auto' lets each importer recognise its files (see 'scplearn importers')")
 @click.option("--dry-run", is_flag=True, help="Validate and report what would change, writing nothing")
 @click.option("--skip-invalid", is_flag=True, help="Write the good rows even when some rows are bad (bad rows are still reported)")
+@click.option("--session", metavar="CODE", help="The session a file without session codes is about (Eventbrite, Teams, Forms)")
+@click.option("--course", metavar="CODE", help="With --date (or a date in the file): find the session by its course and date")
+@click.option("--date", metavar="DATE", help="With --course: the day the session ran (03/09/2024 or 2024-09-03)")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), metavar="SHARE",
+              help="Teams: share of the session a delegate must be present for to count as attended [default: 0.75]")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Mapping file (TOML or YAML): columns, spellings and fixed values (see docs/importing.md)")
 @store_options
 @friendly_errors
-def import_(db_path, paths, format_, dry_run, skip_invalid, private_path, key_path):
+def import_(db_path, paths, format_, dry_run, skip_invalid, session, course, date, threshold, mapping,
+            private_path, key_path):
     """Import files (or directories of files) into DB_PATH, all or nothing.
 
     Every bad row is reported with its file, row, column, value and reason; if
     there is any, nothing is written. Importing the same file again changes
     nothing.
     """
+    if date is not None and course is None:
+        raise click.UsageError("--date needs --course: a session is found by its course and its date")
+    if session is not None and (course is not None or date is not None):
+        raise click.UsageError("give either --session, or --course (with --date), not both")
+    options = {
+        name: value for name, value in
+        {"session": session, "course": course, "date": date, "threshold": threshold, "mapping": mapping}.items()
+        if value is not None
+    }
     with scplearn.open(db_path, private_path=private_path, key_path=key_path) as store:
         with _progress(paths) as advance:
             report = importing.import_files(
-                store, paths, format=format_, dry_run=dry_run, skip_invalid=skip_invalid, progress=advance
+                store, paths, format=format_, dry_run=dry_run, skip_invalid=skip_invalid, options=options,
+                progress=advance,
             )
         click.echo(report.summary())
         for issue in report.issues:

@@ -18,6 +18,11 @@ from .errors import ScplearnError
 
 DEFAULT_PLUGINS = (
     "scplearn.importers.canonical",
+    "scplearn.importers.eventbrite",
+    "scplearn.importers.teams",
+    "scplearn.importers.msforms",
+    "scplearn.importers.googleforms",
+    "scplearn.importers.mapped",
     "scplearn.evaluators.uplift",
     "scplearn.evaluators.reach",
     "scplearn.evaluators.impact",

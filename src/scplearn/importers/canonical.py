@@ -71,20 +71,21 @@ class CanonicalImporter:
                         "(e.g. sessions.csv) as described in docs/formats.md")
             return
         fields = {field.name for field in attrs.fields(record_type)}
-        header_checked = False
+        keys = None
         for number, row, header in tables.read_dicts(path):
-            if not header_checked:
-                header_checked = True
+            if keys is None:
                 problems = list(_header_issues(path, header, record_type, fields))
                 yield from problems
                 if problems:
                     return
+                # No two columns share a key (that is a header issue), so a row's
+                # values line up with the header's keys.
+                keys = [tables.header_key(column) for column in header]
             if None in row:
                 yield Issue(path.name, number, None, ", ".join(map(str, row[None])),
                             f"row has {len(header) + len(row[None])} cells but the header has {len(header)}")
                 continue
-            values = {tables.header_key(column): value for column, value in row.items()}
-            record, field_problems = model.build(record_type, values)
+            record, field_problems = model.build(record_type, dict(zip(keys, row.values())))
             if record is None:
                 for problem in field_problems:
                     yield Issue(path.name, number, problem.field, problem.value, problem.reason)

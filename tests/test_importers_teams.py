@@ -1,0 +1,277 @@
+"""Teams attendance reports: both layouts, the threshold, repeated joins, matching names to bookings."""
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_csv
+from test_importers_helpers import bookings, reference, snapshot
+
+import scplearn
+from scplearn.cli import cli
+from scplearn.importers.teams import TeamsImporter
+
+SESSION = "NEG02-2024-09-10"  # course NEG02 lasts 2 hours: present for 90 minutes at the default threshold
+DAY = dt.date(2024, 9, 10)
+
+
+def at(clock_time, day=DAY):
+    hours, minutes = map(int, clock_time.split(":"))
+    return dt.datetime.combine(day, dt.time(hours, minutes))
+
+
+def uk(moment):
+    return moment.strftime("%d/%m/%Y, %H:%M:%S")
+
+
+def length(delta):
+    seconds = int(delta.total_seconds())
+    hours, minutes, seconds = seconds // 3600, seconds % 3600 // 60, seconds % 60
+    return " ".join(part for part in (f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{seconds}s")
+                    if part)
+
+
+def write_current(path, activities, *, start="09:30", end="11:30", day=DAY, title="Neglect: Recognising and Responding"):
+    """A report in the current layout: Summary, Participants (one row per person) and In-Meeting Activities (one per join).
+
+    ``activities`` holds (name, email, role, join, leave) with times as "HH:MM".
+    """
+    joins = [(name, email, role, at(join, day), at(leave, day)) for name, email, role, join, leave in activities]
+    people = {}
+    for name, email, role, join, leave in joins:
+        person = people.setdefault((name, email, role), [join, leave, dt.timedelta()])
+        person[0], person[1] = min(person[0], join), max(person[1], leave)
+        person[2] += leave - join
+    lines = [
+        "1. Summary",
+        f"Meeting title\t{title}",
+        f"Attended participants\t{len(people)}",
+        f"Start time\t{uk(at(start, day))}",
+        f"End time\t{uk(at(end, day))}",
+        f"Meeting duration\t{length(at(end, day) - at(start, day))}",
+        "Average attendance time\t1h 10m 0s",
+        "",
+        "2. Participants",
+        "Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole",
+    ]
+    for (name, email, role), (first, last, total) in people.items():
+        lines.append(f"{name}\t{uk(first)}\t{uk(last)}\t{length(total)}\t{email}\t{email}\t{role}")
+    lines += ["", "3. In-Meeting Activities", "Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole"]
+    for name, email, role, join, leave in joins:
+        lines.append(f"{name}\t{uk(join)}\t{uk(leave)}\t{length(leave - join)}\t{email}\t{role}")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-16")  # as Teams writes it: BOM, UTF-16, tabs
+    return path
+
+
+def write_flat(path, events):
+    """A report in the older flat layout: Full Name, User Action, Timestamp (no emails)."""
+    lines = ["Full Name\tUser Action\tTimestamp"] + [f"{name}\t{action}\t{when}" for name, action, when in events]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-16")
+    return path
+
+
+@pytest.fixture
+def store(tmp_store, tmp_path):
+    reference(tmp_store, tmp_path / "reference")
+    write_csv(tmp_path / "booked" / "delegates.csv", """
+        email,name,agency
+        alice@example.org,Alice Brown,Leicestershire Police
+        zoe@example.org,Zoë O'Brien,St Mary's Primary School
+        bob@example.org,Bob Smith,
+        carol@example.org,Carol White,
+        dan@example.org,Dan Green,
+        sam.a@example.org,Sam Taylor,
+        sam.b@example.org,Sam Taylor,
+    """)
+    rows = "\n".join(f"{session},{email},booked" for session in (SESSION, "VIR03-2024-09-12")
+                     for email in ("alice", "zoe", "bob", "carol", "dan", "sam.a", "sam.b"))
+    write_csv(tmp_path / "booked" / "bookings.csv", "session,email,status\n" + rows.replace(",booked", "@example.org,booked"))
+    scplearn.import_files(tmp_store, [tmp_path / "booked"])
+    return tmp_store
+
+
+TRAINER = ("Tess Trainer", "tess@example.org", "Organizer", "09:25", "11:35")
+GOOD = [
+    TRAINER,
+    ("Alice Brown", "alice@example.org", "Attendee", "09:30", "11:10"),      # 100 min
+    ("Bob Smith", "BOB@Example.org", "Attendee", "09:30", "10:20"),         # 50 min ...
+    ("Bob Smith", "BOB@Example.org", "Attendee", "10:30", "11:15"),         # ... + 45 min = 95 min
+    ("Carol White", "carol@example.org", "Presenter", "09:30", "10:30"),    # 60 min on a laptop
+    ("Carol White", "carol@example.org", "Presenter", "09:45", "10:30"),    # and on a phone at the same time
+    ("O'Brien, Zoe (Guest)", "", "Attendee", "09:35", "11:30"),             # no email: 115 min
+    ("Eve Black", "eve@example.org", "Attendee", "09:30", "11:30"),         # not booked: 120 min
+    ("Frank Grey", "frank@example.org", "Attendee", "09:30", "09:40"),      # not booked: 10 min
+]
+PROBLEMS = [
+    ("Sam Taylor", "", "Attendee", "09:30", "11:30"),                       # two Sam Taylors are booked
+    ("Unknown Person (Guest)", "", "Attendee", "09:30", "11:30"),           # nobody booked has this name
+]
+
+
+def expected(threshold_minutes):
+    """Who should count as present, worked out by hand from GOOD."""
+    minutes = {"alice": 100, "bob": 95, "carol": 60, "zoe": 115, "eve": 120}
+    statuses = {}
+    for who, present in minutes.items():
+        attended = present >= threshold_minutes
+        if who == "eve":
+            if attended:
+                statuses[(SESSION, "eve@example.org")] = ("attended", True)
+            continue
+        statuses[(SESSION, f"{who}@example.org")] = ("attended" if attended else "did_not_attend", False)
+    for who in ("dan", "sam.a", "sam.b"):
+        statuses[(SESSION, f"{who}@example.org")] = ("booked", False)
+    return statuses
+
+
+def session_bookings(store, session=SESSION):
+    return {key: value for key, value in bookings(store).items() if key[0] == session}
+
+
+def test_both_layouts_are_recognised(tmp_path):
+    assert TeamsImporter().recognises(write_current(tmp_path / "meetingAttendanceReport.csv", GOOD))
+    assert TeamsImporter().recognises(write_flat(tmp_path / "meetingAttendanceList.csv", [
+        ("Alice Brown", "Joined", "12/09/2024, 13:58:00")]))
+    assert not TeamsImporter().recognises(write_csv(tmp_path / "other.csv", "name,email\nA,a@example.org\n"))
+
+
+def test_attendance_from_time_present_against_the_threshold(store, tmp_path):
+    path = write_current(tmp_path / "report.csv", GOOD)
+    report = scplearn.import_files(store, [path], options={"session": SESSION})
+    assert report.ok and report.written
+    assert session_bookings(store) == expected(threshold_minutes=90)
+    # The walk-in is a new person, named as Teams shows them; the trainer and Frank are left out.
+    names = {row["email"]: row["name"] for row in store.private["people"].rows}
+    assert names["eve@example.org"] == "Eve Black"
+    assert "frank@example.org" not in names and "tess@example.org" not in names
+
+
+def test_a_lower_threshold_counts_more_people_present(store, tmp_path):
+    path = write_current(tmp_path / "report.csv", GOOD)
+    scplearn.import_files(store, [path], options={"session": SESSION, "threshold": 0.5})
+    assert session_bookings(store) == expected(threshold_minutes=60)
+
+
+@pytest.mark.parametrize("threshold", [0, 1.5, "most"])
+def test_a_threshold_outside_0_to_1_is_refused(store, tmp_path, threshold):
+    path = write_current(tmp_path / "report.csv", GOOD)
+    with pytest.raises(scplearn.ScplearnError, match="--threshold"):
+        scplearn.import_files(store, [path], options={"session": SESSION, "threshold": threshold})
+
+
+def test_unmatched_and_ambiguous_names_are_reported_not_invented(store, tmp_path):
+    path = write_current(tmp_path / "report.csv", GOOD + PROBLEMS)
+    before = snapshot(store)
+    with pytest.raises(scplearn.ImportFailed) as failure:
+        scplearn.import_files(store, [path], options={"session": SESSION})
+    issues = failure.value.report.issues
+    assert [(i.column, i.value) for i in issues] == [("Name", "Sam Taylor"), ("Name", "Unknown Person (Guest)")]
+    assert "2 people booked on NEG02-2024-09-10 have this name" in issues[0].reason
+    assert "nobody booked on NEG02-2024-09-10 has this name" in issues[1].reason
+    lines = path.read_text(encoding="utf-16").splitlines()
+    assert [lines[i.row - 1].split("\t")[0] for i in issues] == ["Sam Taylor", "Unknown Person (Guest)"]
+    assert snapshot(store) == before
+
+    report = scplearn.import_files(store, [path], options={"session": SESSION}, skip_invalid=True)
+    assert report.written and len(report.issues) == 2
+    assert session_bookings(store) == expected(threshold_minutes=90)
+    assert store.private["people"].count == 8  # the seven booked and the walk-in: nobody invented
+
+
+def test_the_flat_layout_pairs_joins_and_leaves_by_name(store, tmp_path):
+    path = write_flat(tmp_path / "meetingAttendanceList.csv", [
+        ("Alice Brown", "Joined", "12/09/2024, 13:58:00"),
+        ("Bob Smith", "Joined", "12/09/2024, 14:00:00"),
+        ("Bob Smith", "Left", "12/09/2024, 14:20:00"),
+        ("Bob Smith", "Joined", "12/09/2024, 14:30:00"),
+        ("Carol White", "Joined before", "12/09/2024, 14:40:00"),
+        ("Alice Brown", "Left", "12/09/2024, 14:58:00"),
+    ])
+    # VIR03 has no duration: the session is as long as the report, 13:58 to 14:58, so 45 minutes are needed.
+    report = scplearn.import_files(store, [path], options={"session": "VIR03-2024-09-12"})
+    assert report.written
+    statuses = {email: status for (_, email), (status, _) in session_bookings(store, "VIR03-2024-09-12").items()}
+    assert statuses["alice@example.org"] == "attended"        # 60 minutes
+    assert statuses["bob@example.org"] == "attended"          # 20 + 28 minutes
+    assert statuses["carol@example.org"] == "did_not_attend"  # 18 minutes
+
+
+def test_without_a_course_length_the_summary_gives_the_session_length(store, tmp_path):
+    day = dt.date(2024, 9, 12)
+    path = write_current(tmp_path / "report.csv", [
+        ("Alice Brown", "alice@example.org", "Attendee", "14:00", "14:46"),
+        ("Bob Smith", "bob@example.org", "Attendee", "14:00", "14:44"),
+    ], start="14:00", end="15:00", day=day)
+    scplearn.import_files(store, [path], options={"course": "VIR03"})  # the date comes from the summary
+    statuses = {email: status for (_, email), (status, _) in session_bookings(store, "VIR03-2024-09-12").items()}
+    assert statuses["alice@example.org"] == "attended" and statuses["bob@example.org"] == "did_not_attend"
+
+
+def test_a_participants_table_alone_uses_the_durations_teams_gives(store, tmp_path):
+    # First join to last leave spans two hours, but the person was present for 50 minutes.
+    path = tmp_path / "old.csv"
+    path.write_text("\r\n".join([
+        "Meeting Summary",
+        "Total Number of Participants\t1",
+        "Meeting Title\tNeglect",
+        "Meeting Start Time\t10/09/2024, 09:30:00",
+        "Meeting End Time\t10/09/2024, 11:30:00",
+        "",
+        "Full Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole\tParticipant ID (UPN)",
+        "Alice Brown\t10/09/2024, 09:30:00\t10/09/2024, 11:30:00\t50m\talice@example.org\tAttendee\talice@example.org",
+        "Bob Smith\t10/09/2024, 09:30:00\t10/09/2024, 11:20:00\t1h 50m\tbob@example.org\tAttendee\tbob@example.org",
+    ]), encoding="utf-16")
+    assert TeamsImporter().recognises(path)
+    scplearn.import_files(store, [path], options={"session": SESSION})
+    statuses = {email: status for (_, email), (status, _) in session_bookings(store).items()}
+    assert statuses["alice@example.org"] == "did_not_attend" and statuses["bob@example.org"] == "attended"
+
+
+def test_a_bad_time_is_reported_on_its_row(store, tmp_path):
+    path = write_current(tmp_path / "report.csv", GOOD)
+    text = path.read_text(encoding="utf-16").replace("10/09/2024, 11:10:00", "31/09/2024, 11:10:00")
+    path.write_text(text, encoding="utf-16")
+    with pytest.raises(scplearn.ImportFailed) as failure:
+        scplearn.import_files(store, [path], options={"session": SESSION})
+    # The In-Meeting Activities table is the one read (the Participants table repeats its totals).
+    [issue] = failure.value.report.issues
+    assert (issue.column, issue.value) == ("Leave Time", "31/09/2024, 11:10:00")
+    assert "must be a date and time" in issue.reason
+    lines = text.splitlines()
+    assert "31/09/2024, 11:10:00" in lines[issue.row - 1]
+    assert lines.index("3. In-Meeting Activities") < issue.row - 1
+
+
+def test_without_a_session_nothing_is_imported(store, tmp_path):
+    path = write_current(tmp_path / "report.csv", GOOD)
+    with pytest.raises(scplearn.ImportFailed, match="does not name the session"):
+        scplearn.import_files(store, [path])
+    with pytest.raises(scplearn.ImportFailed, match="no session of NEG02 on 2024-09-11"):
+        scplearn.import_files(store, [path], options={"course": "NEG02", "date": "11/09/2024"})
+
+
+def test_reimporting_changes_nothing_and_dry_run_writes_nothing(store, tmp_path):
+    path = write_current(tmp_path / "report.csv", GOOD)
+    before = snapshot(store)
+    dry = scplearn.import_files(store, [path], options={"session": SESSION}, dry_run=True)
+    assert snapshot(store) == before
+    real = scplearn.import_files(store, [path], options={"session": SESSION})
+    assert dry.files[0].added == real.files[0].added == {"delegates": 1, "bookings": 1}
+    assert dry.files[0].changed == real.files[0].changed == {"bookings": 4}
+    after = snapshot(store)
+    # The same report saved again (other bytes: UTF-8 with a BOM) is read again and changes nothing.
+    again = tmp_path / "again.csv"
+    again.write_text(path.read_text(encoding="utf-16"), encoding="utf-8-sig")
+    report = scplearn.import_files(store, [again], options={"session": SESSION})
+    assert report.files[0].added == {} and report.files[0].changed == {}
+    assert snapshot(store) == after
+
+
+def test_the_command_line_takes_course_and_threshold(store, tmp_path):
+    path = write_current(tmp_path / "meetingAttendanceReport(Neglect).csv", GOOD)
+    result = CliRunner().invoke(cli, ["import", str(store.path), str(path), "--course", "NEG02", "--threshold", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "(teams)" in result.stdout
+    assert session_bookings(store) == expected(threshold_minutes=60)
+    result = CliRunner().invoke(cli, ["import", str(store.path), str(path), "--threshold", "2"])
+    assert result.exit_code == 2 and "--threshold" in result.stderr
