@@ -217,3 +217,18 @@ def test_questions_are_recognised_by_their_wording(question, field):
 ])
 def test_one_key_action_answer_splits_into_up_to_three(answer, actions):
     assert responses.split_actions(answer) == actions
+
+
+def test_utf16_without_a_byte_order_mark_is_still_read(tmp_path):
+    from scplearn.importers import tables
+
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes("Full Name\tUser Action\nZoë O'Brien\tJoined\n".encode(encoding))
+        assert [cells for _, cells in tables.raw_rows(path)] == [["Full Name", "User Action"], ["Zoë O'Brien", "Joined"]]
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"a,b\n\x00\x01\x02,\x00\n")
+    import pytest
+
+    with pytest.raises(tables.UnreadableFile, match="NUL bytes"):
+        list(tables.raw_rows(binary))

@@ -28,6 +28,8 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if _looks_like_utf16(head):
+        return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -38,11 +40,20 @@ def detect_encoding(head: bytes) -> str:
         return "cp1252"
 
 
+def _looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 text saved without a byte-order mark: mostly ASCII, so every other byte is NUL."""
+    sample = head[: len(head) // 2 * 2]
+    if len(sample) < 4:
+        return False
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    return max(odd, even) >= 0.9 * (len(sample) // 2) and min(odd, even) == 0
+
+
 def open_text(path: Path) -> io.TextIOBase:
     """Open a text file in the encoding its bytes show."""
     with open(path, "rb") as handle:
         head = handle.read(65536)
-    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not _looks_like_utf16(head):
         raise UnreadableFile(f"{path.name}: not a text file (it contains NUL bytes)")
     return open(path, encoding=detect_encoding(head), newline="", errors="strict")
 
