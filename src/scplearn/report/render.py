@@ -2,11 +2,13 @@
 
 Sections are written in Markdown (the report's own sections and those
 plugins contribute alike). The HTML page is made from that same Markdown by
-a small converter that knows only the few constructs the report uses —
-headings, paragraphs, lists, tables, block quotes, emphasis and images — so
-its output is always well-formed XHTML-compatible markup: every element
-closed, every attribute quoted, only XML's own entities, images embedded as
-``data:`` URIs with their alt text.
+Python-Markdown with its ``tables`` and ``footnotes`` extensions, set up so
+the Markdown's text is always text (raw HTML and character entities in it are
+shown as written) and finished by one tree processor that embeds images as
+``data:`` URIs with their alt text, turns a lone image into a figure captioned
+by its title and marks number cells. The result is well-formed
+XHTML-compatible markup: every element closed, every attribute quoted, only
+XML's own entities and numeric character references.
 """
 
 from __future__ import annotations
@@ -14,20 +16,18 @@ from __future__ import annotations
 import base64
 import html
 import re
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import attrs
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 
 MEDIA_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|<>#])")
-_IMAGE = re.compile(r'^!\[(?P<alt>(?:[^\]\\]|\\.)*)\]\((?P<src>[^)\s]+)(?: "(?P<title>[^"]*)")?\)$')
-_STRONG = re.compile(r"\*\*(.+?)\*\*")
-_EMPHASIS = re.compile(r"\*(.+?)\*")
-_ESCAPED = re.compile(r"\\([\\`*_\[\]|<>#])")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_ORDERED = re.compile(r"^\d+\.\s+")
 _FOOTNOTE = re.compile(r"\[\^([A-Za-z0-9_-]+)\]")
-_FOOTNOTE_DEFINITION = re.compile(r"^\[\^([A-Za-z0-9_-]+)\]:\s*(.*)$")
 
 STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em;
@@ -40,6 +40,7 @@ blockquote { margin: 1em 0; padding-left: 1em; border-left: 4px solid #999; }
 figure { margin: 1.5em 0; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; color: #333; }
+div.footnote hr { display: none; }
 """
 
 
@@ -106,93 +107,79 @@ def markdown_document(title: str, lead: str, sections, notes: dict | None = None
 # -- Markdown to XHTML ---------------------------------------------------------
 
 
-class _Converter:
-    """Markdown (the report's subset) to XHTML body markup; images under ``base`` are embedded."""
+class _Finishing(Treeprocessor):
+    """After Python-Markdown has built the page: embed images, add captions, mark number cells, keep it XML.
 
-    def __init__(self, markdown: str, base: Path):
+    Runs last, once backslash escapes are restored, so it sees the final text.
+    """
+
+    def __init__(self, md, base: Path):
+        super().__init__(md)
         self.base = Path(base)
-        self.notes = {}
-        for line in markdown.splitlines():
-            definition = _FOOTNOTE_DEFINITION.match(line)
-            if definition:
-                self.notes.setdefault(definition.group(1), len(self.notes) + 1)
 
-    def inline(self, text: str) -> str:
-        """Escape text for XML; turn ``**strong**``, ``*emphasis*``, ``[^note]`` and ``\\x`` escapes into markup."""
-        escapes = []
+    def run(self, root):
+        for parent in list(root.iter()):
+            for index, child in enumerate(parent):
+                if child.tag == "p" and _only_image(child):
+                    parent[index] = self.figure(child)
+        for element in root.iter():
+            if element.tag == "img":
+                element.set("src", self.embedded(element.get("src", "")))
+                element.set("alt", element.get("alt") or "")
+            if element.tag == "td" and _numeric("".join(element.itertext()).strip()):
+                element.set("class", "number")
+            # The serializer leaves anything shaped like an entity (&nbsp;) alone, which XML would
+            # reject; the Markdown's text is shown as written, so every "&" is escaped here
+            # (code's text comes escaped already).
+            if element.tag != "code":
+                element.text = _ampersands(element.text)
+            element.tail = _ampersands(element.tail)
+            for key, value in element.items():
+                element.set(key, _ampersands(value))
 
-        def hold(match):
-            escapes.append(match.group(1))
-            return f"\x00{len(escapes) - 1}\x00"
+    def figure(self, paragraph) -> etree.Element:
+        """A paragraph holding only an image as a figure, the image's title as its caption."""
+        image = paragraph[0]
+        figure = etree.Element("figure")
+        figure.tail = paragraph.tail
+        caption = image.attrib.pop("title", None)
+        image.tail = None
+        figure.append(image)
+        if caption:
+            etree.SubElement(figure, "figcaption").text = caption
+        return figure
 
-        text = _ESCAPED.sub(hold, text)
-        text = html.escape(text, quote=False)
-        text = _STRONG.sub(r"<strong>\1</strong>", text)
-        text = _EMPHASIS.sub(r"<em>\1</em>", text)
-        text = _FOOTNOTE.sub(self._reference, text)
-        return re.sub(r"\x00(\d+)\x00", lambda m: html.escape(escapes[int(m.group(1))], quote=False), text)
-
-    def _reference(self, match) -> str:
-        name = match.group(1)
-        if name not in self.notes:
-            return match.group(0)
-        return f'<sup><a href="#note-{_attribute(name)}">{self.notes[name]}</a></sup>'
-
-    def figure(self, match) -> str:
-        alt = _ESCAPED.sub(r"\1", match.group("alt"))
-        source = match.group("src")
-        path = self.base / source
-        src = _data_uri(path) if path.is_file() else source
-        caption = match.group("title")
-        caption = f"<figcaption>{self.inline(caption)}</figcaption>" if caption else ""
-        return f'<figure><img src="{_attribute(src)}" alt="{_attribute(alt)}"/>{caption}</figure>'
-
-
-    def table(self, lines: list[str]) -> str:
-        def cell(tag, text):
-            css = ' class="number"' if tag == "td" and _numeric(text) else ""
-            return f"<{tag}{css}>{self.inline(text)}</{tag}>"
-
-        head = "<tr>" + "".join(cell("th", text) for text in _cells(lines[0])) + "</tr>"
-        rows = "".join("<tr>" + "".join(cell("td", text) for text in _cells(line)) + "</tr>" for line in lines[2:])
-        return f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>"
-
-    def notes_list(self, lines: list[str]) -> str:
-        items = []
-        for line in lines:
-            definition = _FOOTNOTE_DEFINITION.match(line)
-            items.append(f'<li id="note-{_attribute(definition.group(1))}">{self.inline(definition.group(2))}</li>')
-        return '<ol class="notes">' + "".join(items) + "</ol>"
-
-    def convert(self, markdown: str) -> str:
-        out = []
-        for lines in _blocks(markdown):
-            first = lines[0]
-            heading = _HEADING.match(first)
-            if heading and len(lines) == 1:
-                level = len(heading.group(1))
-                out.append(f"<h{level}>{self.inline(heading.group(2))}</h{level}>")
-            elif all(_FOOTNOTE_DEFINITION.match(line) for line in lines):
-                out.append(self.notes_list(lines))
-            elif all(line.startswith("- ") for line in lines):
-                out.append("<ul>" + "".join(f"<li>{self.inline(line[2:])}</li>" for line in lines) + "</ul>")
-            elif all(_ORDERED.match(line) for line in lines):
-                out.append("<ol>" + "".join(f"<li>{self.inline(_ORDERED.sub('', line))}</li>" for line in lines)
-                           + "</ol>")
-            elif first.startswith("|") and len(lines) >= 2 and set(lines[1].replace(" ", "")) <= set("|-:"):
-                out.append(self.table(lines))
-            elif all(line.startswith(">") for line in lines):
-                inner = "\n".join(line[1:].lstrip() for line in lines)
-                out.append(f"<blockquote>{self.convert(inner)}</blockquote>")
-            elif len(lines) == 1 and _IMAGE.match(first):
-                out.append(self.figure(_IMAGE.match(first)))
-            else:
-                out.append(f"<p>{self.inline(' '.join(line.strip() for line in lines))}</p>")
-        return "\n".join(out)
+    def embedded(self, source: str) -> str:
+        """A ``data:`` URI for an image file inside ``base``; anything else as given."""
+        base = self.base.resolve()
+        path = (base / source).resolve()
+        if path.is_relative_to(base) and path.is_file():
+            return _data_uri(path)
+        return source
 
 
-def _attribute(value: str) -> str:
-    return html.escape(value, quote=True)
+class _ReportMarkdown(Extension):
+    """Python-Markdown set up for the report: its Markdown is text, never raw HTML or entities."""
+
+    def __init__(self, base: Path):
+        super().__init__()
+        self.base = base
+
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.deregister("entity")
+        md.ESCAPED_CHARS.append("<")  # escape_markdown escapes "<" too
+        md.treeprocessors.register(_Finishing(md, self.base), "report-finishing", -10)
+
+
+def _only_image(paragraph) -> bool:
+    return (len(paragraph) == 1 and paragraph[0].tag == "img" and not (paragraph.text or "").strip()
+            and not (paragraph[0].tail or "").strip())
+
+
+def _ampersands(text):
+    return text.replace("&", AMP_SUBSTITUTE + "amp;") if text else text
 
 
 def _data_uri(path: Path) -> str:
@@ -200,34 +187,14 @@ def _data_uri(path: Path) -> str:
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def _cells(line: str) -> list[str]:
-    line = line.strip()
-    if line.startswith("|"):
-        line = line[1:]
-    if line.endswith("|") and not line.endswith("\\|"):
-        line = line[:-1]
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", line)]
-
-
 def _numeric(cell: str) -> bool:
     return bool(re.fullmatch(r"[-+\u2212]?[\d,.]+%?( to [-+]?[\d,.]+%?)?|\u2013|fewer than \d+", cell))
 
 
-def _blocks(markdown: str):
-    block = []
-    for line in markdown.splitlines():
-        if line.strip():
-            block.append(line.rstrip())
-        elif block:
-            yield block
-            block = []
-    if block:
-        yield block
-
-
 def markdown_to_html(markdown: str, base: Path) -> str:
     """Convert the report's Markdown to XHTML body markup; images under ``base`` are embedded."""
-    return _Converter(markdown, base).convert(markdown)
+    converter = Markdown(extensions=["tables", "footnotes", _ReportMarkdown(base)], output_format="xhtml")
+    return converter.convert(markdown)
 
 
 def html_document(title: str, markdown: str, base: Path) -> str:
