@@ -40,10 +40,13 @@ def required_text(value) -> str:
 
 
 _SCORE = re.compile(r"^\s*(\d+(?:\.0+)?)\s*(?:/\s*10|out\s+of\s+10)?\s*$", re.IGNORECASE)
+_PLAIN_SCORES = {str(number): number for number in range(1, 11)}
 
 
 def score(value) -> int | None:
     """A self-rating from 1 to 10: ``7``, ``"7"``, ``"7/10"`` or ``"7 out of 10"``."""
+    if type(value) is str and value in _PLAIN_SCORES:  # the usual case, answered at once
+        return _PLAIN_SCORES[value]
     if is_missing(value):
         return None
     if isinstance(value, bool):
@@ -60,17 +63,25 @@ def score(value) -> int | None:
     return int(number)
 
 
+def _number(value, message: str) -> float:
+    """A finite number from a cell: ``1,286``, ``"£41,200"`` and ``3.5`` are numbers; ``True`` is not."""
+    if isinstance(value, bool):
+        raise ValueError(message)
+    try:
+        number = float(value) if isinstance(value, (int, float)) else float(str(value).replace(",", "").replace("£", "").strip())
+    except ValueError:
+        raise ValueError(message) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(message)
+    return number
+
+
 def count(value) -> int | None:
     """A count of people or places: a whole number, zero or more."""
     if is_missing(value):
         return None
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number, 0 or more")
-    try:
-        number = float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
-    except ValueError:
-        raise ValueError("must be a whole number, 0 or more") from None
-    if number != number or not number.is_integer() or number < 0:
+    number = _number(value, "must be a whole number, 0 or more")
+    if not number.is_integer() or number < 0:
         raise ValueError("must be a whole number, 0 or more")
     return int(number)
 
@@ -79,13 +90,8 @@ def positive_number(value) -> float | None:
     """A positive amount such as a duration in hours."""
     if is_missing(value):
         return None
-    if isinstance(value, bool):
-        raise ValueError("must be a number greater than 0")
-    try:
-        number = float(str(value).replace(",", "").replace("£", "").strip())
-    except ValueError:
-        raise ValueError("must be a number greater than 0") from None
-    if not number > 0 or number == float("inf"):
+    number = _number(value, "must be a number greater than 0")
+    if not number > 0:
         raise ValueError("must be a number greater than 0")
     return number
 
@@ -94,13 +100,8 @@ def amount(value) -> float | None:
     """A sum of money in pounds, zero or more: ``41200``, ``"£41,200"``."""
     if is_missing(value):
         return None
-    if isinstance(value, bool):
-        raise ValueError("must be an amount in pounds, 0 or more")
-    try:
-        number = float(str(value).replace(",", "").replace("£", "").strip())
-    except ValueError:
-        raise ValueError("must be an amount in pounds, 0 or more") from None
-    if not 0 <= number < float("inf"):
+    number = _number(value, "must be an amount in pounds, 0 or more")
+    if number < 0:
         raise ValueError("must be an amount in pounds, 0 or more")
     return number
 
@@ -173,15 +174,18 @@ def slug(value) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(value).strip().casefold()).strip("_")
 
 
+_WHITESPACE = re.compile(r"\s")  # the same characters as str.isspace()
+
+
 def email(value) -> str | None:
-    """An email address normalised for matching: trimmed, NFC, case-folded."""
+    """An email address normalised for matching: trimmed, NFC, case-folded, without ``mailto:``."""
     if is_missing(value):
         return None
     result = unicodedata.normalize("NFC", str(value)).strip().casefold()
-    if result.startswith("mailto:"):
+    while result.startswith("mailto:"):
         result = result[len("mailto:"):]
     local, at, domain = result.partition("@")
-    if not at or not local or "." not in domain or any(ch.isspace() for ch in result):
+    if not at or not local or "." not in domain or _WHITESPACE.search(result):
         raise ValueError("must be an email address such as name@example.org")
     return result
 

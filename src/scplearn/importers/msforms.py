@@ -45,14 +45,7 @@ class MicrosoftFormsImporter:
         return model.RECORD_TYPES.index(model.Evaluation)
 
     def read(self, path: Path, options: dict):
-        rows = tables.raw_rows(Path(path))
-        try:
-            header_number, header = next(rows)
-        except StopIteration:
-            return
-        header = [str(cell).replace("\ufeff", "").strip() for cell in header]
-        yield from responses.read_responses(path, header_number, header, rows, options,
-                                            tool_columns=_tool_columns(header))
+        yield from responses.read_file(path, options, _tool_columns)
 
 
 @hookimpl

@@ -175,6 +175,17 @@ def split_actions(text) -> list[str]:
     return actions
 
 
+def read_file(path: Path, options: dict, tool_columns):
+    """Yield records and issues for a responses file; ``tool_columns(header)`` names the tool's own columns."""
+    rows = tables.raw_rows(Path(path))
+    try:
+        header_number, header = next(rows)
+    except StopIteration:
+        return
+    header = [str(cell).replace("\ufeff", "").strip() for cell in header]
+    yield from read_responses(path, header_number, header, rows, options, tool_columns=tool_columns(header))
+
+
 def read_responses(path: Path, header_number: int, header: list, rows, options: dict, *, tool_columns: dict):
     """Yield records and issues for the responses in ``rows`` (pairs of row number and cells)."""
     path = Path(path)
