@@ -29,7 +29,7 @@ def run_everything(store):
 
 
 def serve(db_path: Path, port: int) -> None:
-    import subprocess
-    import sys
+    """Serve the demo database as ``scplearn serve`` does: public figures and, after sign-in, the evidence."""
+    from .publish.serve import serve as serve_site
 
-    subprocess.run([sys.executable, "-m", "datasette", "serve", str(db_path), "-h", "127.0.0.1", "-p", str(port)], check=False)
+    serve_site(db_path, port=port)

@@ -1,3 +1,116 @@
-"""CLI commands: publish."""
+"""CLI commands: ``scplearn serve``, ``scplearn publish`` and ``scplearn password``."""
 
-COMMANDS = []
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from ..disclosure import DisclosurePolicy
+from ..errors import ScplearnError
+from ..publish import serve as serving
+from ..publish import passwords
+
+EXISTING_DB = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+def friendly(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (ScplearnError, ValueError) as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+def policy_options(command):
+    """--min-count, --rounding-base and --min-n, gathered into a ``policy`` argument."""
+    defaults = DisclosurePolicy()
+
+    @functools.wraps(command)
+    def wrapper(*args, min_count, rounding_base, min_n, **kwargs):
+        policy = DisclosurePolicy(min_count=min_count, rounding_base=rounding_base, min_n_for_statistic=min_n)
+        return command(*args, policy=policy, **kwargs)
+
+    for option in reversed([
+        click.option("--min-count", type=int, default=defaults.min_count, show_default=True,
+                     help="Withhold counts from 1 to this minus 1"),
+        click.option("--rounding-base", type=int, default=defaults.rounding_base, show_default=True,
+                     help="Round other counts to the nearest multiple of this (1: no rounding, and secondary "
+                          "suppression instead)"),
+        click.option("--min-n", type=int, default=defaults.min_n_for_statistic, show_default=True,
+                     help="Withhold means, percentages and rates over fewer delegates than this"),
+    ]):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.command()
+@click.argument("db_path", type=EXISTING_DB)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on")
+@click.option("--include-private", is_flag=True,
+              help="DANGER: also serve the private database of delegates' NAMES AND EMAILS (signed-in users "
+                   "only). Never use this on a server others can reach.")
+@click.option("--private", "private_path", type=EXISTING_DB,
+              help="The private database, with --include-private [default: DB with .private.db]")
+@click.option("--get", "get_path", metavar="PATH", help="Print the response to this one request and exit")
+@policy_options
+@friendly
+def serve(db_path, host, port, include_private, private_path, get_path, policy):
+    """Serve DB_PATH with Datasette: public figures for anyone, evidence for coordinators.
+
+    Builds the disclosure-controlled public database and the metadata in
+    DB-public/ beside the database, then runs Datasette on both databases
+    (the evidence one behind a sign-in; see 'scplearn password').
+    """
+    status = serving.serve(
+        db_path, host=host, port=port, include_private=include_private, private_path=private_path,
+        policy=policy, get=get_path, echo=click.echo,
+    )
+    if status:
+        raise click.exceptions.Exit(status)
+
+
+@click.command()
+@click.argument("db_path", type=EXISTING_DB)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory to write")
+@click.option("--public-only", is_flag=True, help="Leave the evidence database out: public figures only")
+@policy_options
+@friendly
+def publish(db_path, out, public_only, policy):
+    """Write a directory that serves DB_PATH anywhere Datasette runs.
+
+    It holds public.db, a consistent copy of the evidence database,
+    metadata.json, serve.sh (the one-line command), requirements.txt (pinned
+    plugins) and a README. The private database and the key are never copied.
+    """
+    site = serving.publish(db_path, out, policy=policy, public_only=public_only)
+    for name in (*site.files(), site.metadata, "serve.sh", "requirements.txt", "README.md"):
+        click.echo(f"Wrote {out / name}")
+    click.echo(f"Serve it with: {out / 'serve.sh'}")
+
+
+@click.command()
+@click.argument("db_path", type=EXISTING_DB)
+@click.option("--account", default="coordinator", show_default=True,
+              help="Account name: a role, not a person's name (account names are public)")
+@click.password_option(help="The password (asked for twice when not given)")
+@friendly
+def password(db_path, account, password):
+    """Set a coordinator's password for signing in to 'scplearn serve DB_PATH'.
+
+    Stores a PBKDF2 hash (not the password) in DB.passwords beside the
+    database, readable only by you.
+    """
+    path = passwords.passwords_path(db_path)
+    passwords.set_password(path, account, password)
+    click.echo(f"Password hash for {account!r} saved in {path}")
+    click.echo(f"Elsewhere, put the hash in the environment variable {passwords.password_variable(account)}")
+
+
+COMMANDS = [serve, publish, password]

@@ -86,6 +86,8 @@ class Reach:
         "per_1000_workforce": ("unique_delegates",),
         "representation_ratio": ("unique_delegates",),
     }
+    # Counts of a row that add up: booked = cancelled + did not attend + attended - walk-ins.
+    count_totals = {"booked": ("cancelled", "did_not_attend", "attended", "-walk_ins")}
 
     def evaluate(self, store, by, scope) -> list[dict]:
         delegate_level = bool(evaluation.DELEGATE_LEVEL & set(by))

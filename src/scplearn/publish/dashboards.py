@@ -1,0 +1,182 @@
+"""datasette-dashboards configuration: charts of the public database.
+
+The charts run their SQL in the visitor's browser against the public database
+(``/public.json?sql=...``), which is why only the public, disclosure-controlled
+database may be charted. A chart appears only when its table and columns are
+installed; a missing chart leaves an empty cell in the layout.
+"""
+
+from __future__ import annotations
+
+from ..model import DIMENSIONS
+from .public import DISTRIBUTION
+
+SLUG = "training"
+SVG = {"embedOptions": {"renderer": "svg"}}
+"""vega-embed options (read from a spec's ``usermeta``): SVG is accessible, crisp and testable."""
+
+
+def chosen_year(table: str, column: str = "year") -> str:
+    """SQL: ``column`` is the year chosen in the filter, or the latest year of ``table`` when none is.
+
+    (datasette-dashboards drops a ``[[ ... ]]`` part whose parameter is not given.)
+    """
+    return f"{column} = coalesce(NULL [[ , :year ]], (SELECT max(year) FROM {table}))"
+
+
+def dashboards(db: str, tables: dict) -> dict:
+    """``{slug: dashboard}`` for the datasette-dashboards plugin."""
+    charts = {}
+    for slug, chart, needs in _charts(db):
+        table, columns = needs
+        if set(columns) <= set(tables.get(table, {})):
+            charts[slug] = chart
+    layout = [
+        ["sessions", "attendances", "attendance-rate"],
+        [f"before-after-{d}" for d in DIMENSIONS],
+        ["uplift-by-course", "uplift-by-course", "reach-by-sector"],
+        ["attendance-by-year", "uplift-by-year", "uplift-by-year"],
+    ]
+    layout = [[slug if slug in charts else "." for slug in row] for row in layout]
+    layout = [row for row in layout if set(row) != {"."}]
+    filters = {}
+    year_table = next((t for t in ("reach_results", "uplift_results", DISTRIBUTION) if "year" in tables.get(t, {})), None)
+    if year_table:
+        filters["year"] = {
+            "name": "Financial year",
+            "type": "select",
+            "db": db,
+            "query": f"SELECT DISTINCT year FROM {year_table} WHERE year IS NOT NULL ORDER BY year DESC",
+        }
+    return {
+        SLUG: {
+            "title": "Safeguarding training",
+            "description": "Reach, uplift and attendance of the multi-agency safeguarding training, for the "
+                           "financial year chosen, the latest by default (the year-by-year charts show every year). Figures are "
+                           "disclosure-controlled: small counts are withheld and others rounded.",
+            "layout": layout,
+            "filters": filters,
+            "charts": charts,
+        }
+    }
+
+
+def _metric(db, title, column, suffix=""):
+    return {
+        "title": title,
+        "db": db,
+        "query": f"SELECT {column} FROM reach_results WHERE grouping = 'year' AND {chosen_year('reach_results')}",
+        "library": "metric",
+        "display": {"field": column, "prefix": "", "suffix": suffix},
+    }
+
+
+def _charts(db):
+    """(slug, chart, (table, columns it needs)) for every chart scplearn knows how to draw."""
+    reach = "reach_results"
+    yield "sessions", _metric(db, "Sessions", "sessions"), (reach, ["sessions"])
+    yield "attendances", _metric(db, "Attendances", "attended"), (reach, ["attended"])
+    yield "attendance-rate", _metric(db, "Attendance rate", "attendance_rate", "%"), (reach, ["attendance_rate"])
+    for dimension in DIMENSIONS:
+        yield f"before-after-{dimension}", {
+            "title": f"{dimension.capitalize()}: self-ratings before and after",
+            "db": db,
+            "query": f"SELECT score, before, after FROM {DISTRIBUTION} "
+                     f"WHERE dimension = '{dimension}' AND {chosen_year(DISTRIBUTION)} ORDER BY score",
+            "library": "vega-lite",
+            "display": {
+                "usermeta": SVG,
+                "transform": [{"fold": ["before", "after"], "as": ["when", "delegates"]}],
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "x": {"field": "score", "type": "ordinal", "title": "Self-rating (1–10)",
+                          "scale": {"domain": list(range(1, 11))}},
+                    "xOffset": {"field": "when", "sort": ["before", "after"]},
+                    "y": {"field": "delegates", "type": "quantitative", "title": "Delegates"},
+                    "color": {"field": "when", "type": "nominal", "sort": ["before", "after"], "title": None},
+                },
+            },
+        }, (DISTRIBUTION, ["score", "before", "after"])
+    yield "uplift-by-course", {
+        "title": "Mean change per course, with its 95% interval",
+        "db": db,
+        "query": "SELECT coalesce(c.title, u.course) AS course, u.dimension, u.n, u.mean_change, u.ci_low, u.ci_high "
+                 "FROM uplift_results u LEFT JOIN courses c ON c.code = u.course "
+                 "WHERE u.grouping = 'year,course' AND u.mean_change IS NOT NULL "
+                 f"AND {chosen_year('uplift_results', 'u.year')} ORDER BY course",
+        "library": "vega-lite",
+        "display": {
+            "usermeta": SVG,
+            "height": {"step": 9},
+            "encoding": {
+                "y": {"field": "course", "type": "nominal", "title": None, "axis": {"labelLimit": 320}},
+                "yOffset": {"field": "dimension", "sort": list(DIMENSIONS)},
+                "color": {"field": "dimension", "type": "nominal", "sort": list(DIMENSIONS), "title": None},
+            },
+            "layer": [
+                {"mark": {"type": "rule"},
+                 "encoding": {"x": {"field": "ci_low", "type": "quantitative",
+                                    "title": "Mean change in self-rating (points)"},
+                              "x2": {"field": "ci_high"}}},
+                {"mark": {"type": "point", "filled": True, "tooltip": True},
+                 "encoding": {"x": {"field": "mean_change", "type": "quantitative"}}},
+            ],
+        },
+    }, ("uplift_results", ["course", "dimension", "n", "mean_change", "ci_low", "ci_high"])
+    yield "reach-by-sector", {
+        "title": "Attendances by sector",
+        "db": db,
+        "query": "SELECT coalesce(s.label, r.sector, 'Not recorded') AS sector, r.attended "
+                 "FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector "
+                 f"WHERE r.grouping = 'year,sector' AND {chosen_year('reach_results', 'r.year')} ORDER BY r.attended DESC",
+        "library": "vega-lite",
+        "display": {
+            "usermeta": SVG,
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "sector", "type": "nominal", "sort": "-x", "title": None},
+                "x": {"field": "attended", "type": "quantitative", "title": "Attendances"},
+            },
+        },
+    }, (reach, ["sector", "attended"])
+    yield "attendance-by-year", {
+        "title": "Places offered and attendances by year",
+        "db": db,
+        "query": "SELECT year, spaces_offered AS \"places offered\", attended AS attendances "
+                 "FROM reach_results WHERE grouping = 'year' ORDER BY year",
+        "library": "vega-lite",
+        "display": {
+            "usermeta": SVG,
+            "transform": [{"fold": ["places offered", "attendances"], "as": ["measure", "number"]}],
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "x": {"field": "year", "type": "ordinal", "title": "Financial year"},
+                "xOffset": {"field": "measure", "sort": ["places offered", "attendances"]},
+                "y": {"field": "number", "type": "quantitative", "title": None},
+                "color": {"field": "measure", "type": "nominal", "sort": ["places offered", "attendances"],
+                          "title": None},
+            },
+        },
+    }, (reach, ["year", "spaces_offered", "attended"])
+    yield "uplift-by-year", {
+        "title": "Mean change in self-rating by year, with its 95% interval",
+        "db": db,
+        "query": "SELECT year, dimension, mean_change, ci_low, ci_high FROM uplift_results "
+                 "WHERE grouping = 'year' ORDER BY year",
+        "library": "vega-lite",
+        "display": {
+            "usermeta": SVG,
+            "encoding": {
+                "x": {"field": "year", "type": "ordinal", "title": "Financial year"},
+                "xOffset": {"field": "dimension", "sort": list(DIMENSIONS)},
+                "color": {"field": "dimension", "type": "nominal", "sort": list(DIMENSIONS), "title": None},
+            },
+            "layer": [
+                {"mark": {"type": "bar", "tooltip": True},
+                 "encoding": {"y": {"field": "mean_change", "type": "quantitative",
+                                    "title": "Mean change (points)"}}},
+                {"mark": {"type": "rule", "color": "black"},
+                 "encoding": {"y": {"field": "ci_low", "type": "quantitative"}, "y2": {"field": "ci_high"}}},
+            ],
+        },
+    }, ("uplift_results", ["year", "dimension", "mean_change", "ci_low", "ci_high"])

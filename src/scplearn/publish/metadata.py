@@ -1,0 +1,243 @@
+"""Datasette 0.65 metadata for the public and evidence databases.
+
+:func:`build_metadata` reads a built ``public.db`` and returns the metadata
+dict: title, description, source and licence; a description of every table
+and column (with units and the disclosure rule each column follows); facets
+and sort orders; canned queries (:mod:`.queries`); the evidence database
+behind a database-level ``allow`` for signed-in users; datasette-auth-passwords
+accounts whose password hashes come from environment variables; and the
+datasette-dashboards configuration (:mod:`.dashboards`).
+
+Everything here is visible to anyone at ``/-/metadata.json``: it must hold no
+secret and no personal data (account names are roles, hashes are ``$env``
+references).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import evaluation, plugins
+from ..disclosure import DisclosurePolicy
+from . import control, dashboards, queries
+from .passwords import password_variable
+from .public import DISTRIBUTION, FACETED, describe_policy
+
+LICENSE = "Open Government Licence v3.0"
+LICENSE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+SOURCE = "scplearn: booking registers, evaluation forms and follow-up surveys of the partnerships' training"
+DEFAULT_ACCOUNTS = ("coordinator",)
+SIGNED_IN = {"id": "*"}
+"""A Datasette ``allow`` block matching any signed-in actor and no anonymous visitor."""
+
+LABEL_DESCRIPTIONS = {
+    "grouping": "Which grouping the row belongs to: year, or year and one more field (e.g. `year,course`). "
+                "Filter on one grouping before adding rows up.",
+    "year": "Financial year, April to March (e.g. 2023/24)",
+    "partnership": "Safeguarding Children Partnership that ran the session",
+    "course": "Course code (see the courses table for its title)",
+    "priority": "Business-plan priority the course serves",
+    "mode": "How the session was delivered (see the modes table)",
+    "sector": "Sector of the delegates' agency (see the sectors table)",
+    "agency": "Delegates' agency",
+    "dimension": "What delegates rated: knowledge, skills or confidence, each self-rated 1–10",
+    "suppressed": "Figures withheld from this row to protect individuals; their cells are empty",
+}
+
+COLUMN_DESCRIPTIONS = {
+    # uplift
+    "n": "Delegates who rated this dimension both before and after",
+    "mean_pre": "Mean self-rating before training (scores are self-rated 1–10)",
+    "mean_post": "Mean self-rating after training (scores are self-rated 1–10)",
+    "mean_change": "Mean change in self-rating, after minus before (points on the 1–10 scale)",
+    "ci_low": "Lower bound of the 95% confidence interval of the mean change (points)",
+    "ci_high": "Upper bound of the 95% confidence interval of the mean change (points)",
+    "pct_improved": "Delegates whose rating rose (%)",
+    "pct_same": "Delegates whose rating did not change (%)",
+    "pct_worse": "Delegates whose rating fell (%)",
+    "net_score": "% improved minus % worse (−100 to +100)",
+    "normalised_gain": "(mean after − mean before) ÷ (10 − mean before): the share of the possible gain achieved (0–1)",
+    "effect_size_dz": "Mean change ÷ standard deviation of the changes (Cohen's dz)",
+    "hedges_gz": "Cohen's dz corrected for small samples (Hedges' gz)",
+    "wilcoxon_p": "p-value of the Wilcoxon signed-rank test that ratings did not change",
+    # reach
+    "sessions": "Sessions held (for sector and agency: sessions the group attended)",
+    "headcount_only_sessions": "Large events with no individual register, counted by headcount",
+    "spaces_offered": "Delegate places offered on sessions with a register",
+    "booked": "Places booked (walk-ins excluded)",
+    "cancelled": "Bookings cancelled",
+    "attended": "Attendances: delegates present, walk-ins included",
+    "did_not_attend": "Booked, not cancelled, and did not attend",
+    "walk_ins": "Delegates present without a booking",
+    "attendance_rate": "Attendances as a % of the places offered",
+    "show_rate": "Booked, not cancelled places that were attended (%)",
+    "unique_delegates": "Different people who attended",
+    "headcount": "Attendances plus the headcount of large events",
+    "per_1000_workforce": "Delegates per 1,000 staff of the agencies whose workforce is known",
+    "representation_ratio": "Share of delegates ÷ share of the workforce (above 1: over-represented)",
+    # impact
+    "due": "Attendances whose follow-up survey is due",
+    "followups": "Follow-up surveys answered",
+    "response_rate": "Due follow-ups that were answered (%)",
+    "pct_used_learning": "Respondents who have used the learning in their work (%)",
+    "pct_used_learning_ci_low": "Lower bound of the 95% Wilson interval of pct_used_learning (%)",
+    "pct_used_learning_ci_high": "Upper bound of the 95% Wilson interval of pct_used_learning (%)",
+    "pct_specific_action": "Respondents who took a specific action in the workplace (%)",
+    "pct_specific_action_ci_low": "Lower bound of the 95% Wilson interval of pct_specific_action (%)",
+    "pct_specific_action_ci_high": "Upper bound of the 95% Wilson interval of pct_specific_action (%)",
+    "nonresponse_gap": "Mean post-course gain of respondents minus that of non-respondents (points)",
+    "rerated": "Respondents who rated this dimension before, after and at follow-up",
+    "mean_followup": "Mean self-rating at follow-up (scores are self-rated 1–10)",
+    "retention": "(follow-up − before) ÷ (after − before): the share of the gain kept at follow-up",
+    # cost
+    "spend": "Training spend (£)",
+    "attendances": "Attendances on sessions with a recorded spend, large events' headcount included",
+    "cost_per_delegate": "Spend per different person who attended (£)",
+    "cost_per_attendance": "Spend per attendance (£)",
+}
+
+LOOKUP_TABLES = {
+    "courses": {
+        "description": "The courses of the programme",
+        "sort": "code",
+        "label_column": "title",
+        "columns": {"code": "Course code", "title": "Title as published", "topic": "Subject area",
+                    "priority": "Business-plan priority it serves", "level": "Competency level, 1 to 4"},
+    },
+    "sectors": {"description": "Sectors of the delegates' agencies", "label_column": "label",
+                "columns": {"key": "Sector as stored in the result tables", "label": "Sector"}},
+    "modes": {"description": "How sessions are delivered", "label_column": "label",
+              "columns": {"key": "Mode as stored in the result tables", "label": "Mode of delivery"}},
+    "quotes": {
+        "description": "What delegates said about a course, published with their consent (role, course and quote only)",
+        "facets": ["course"],
+        "columns": {"course": "Course code", "role": "The delegate's role, as they gave it", "quote": "What they said"},
+    },
+    "about": {
+        "description": "What these figures cover, where they come from and how small numbers are protected",
+        "columns": {"item": "What is described", "value": "Its value", "meaning": "What the item means"},
+    },
+}
+
+
+def build_metadata(public_path, evidence_name: str | None, *, private_name: str | None = None,
+                   policy: DisclosurePolicy | None = None, accounts=DEFAULT_ACCOUNTS) -> dict:
+    """The metadata dict for serving ``public_path`` (named after its file, ``public``) beside the
+    evidence database ``evidence_name`` (``None``: the public database alone)."""
+    policy = policy or DisclosurePolicy()
+    db = sqlite_utils.Database(public_path)
+    try:
+        about = {row["item"]: row["value"] for row in db["about"].rows}
+        tables = {table.name: table.columns_dict for table in db.tables}
+    finally:
+        db.close()
+    public_name = Path(public_path).stem
+    metadata = {
+        "title": "Multi-agency safeguarding training: reach, uplift and impact",
+        "description_html": description_html(about, evidence_name, policy),
+        "source": SOURCE,
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "databases": {
+            public_name: {
+                "description": "Disclosure-controlled figures: anyone may browse, query and chart them. "
+                               + describe_policy(policy),
+                "tables": table_metadata(tables, policy),
+                "queries": queries.canned_queries(tables),
+            },
+        },
+        "plugins": {
+            "datasette-auth-passwords": {
+                f"{account}_password_hash": {"$env": password_variable(account)} for account in accounts
+            },
+            "datasette-dashboards": dashboards.dashboards(public_name, tables),
+        },
+    }
+    if evidence_name:
+        metadata["databases"][evidence_name] = {
+            "description": "Pseudonymous row-level evidence (delegate keys, bookings, ratings, free text). "
+                           "Signed-in coordinators only.",
+            "allow": SIGNED_IN,
+        }
+    if private_name:
+        metadata["databases"][private_name] = {
+            "description": "Names and emails of delegates. Signed-in coordinators only; never publish this file.",
+            "allow": SIGNED_IN,
+        }
+    return metadata
+
+
+def description_html(about: dict, evidence_name: str | None, policy) -> str:
+    e = html.escape
+    return (
+        "<p>Figures from the multi-agency safeguarding training of "
+        f"<strong>{e(about.get('partnerships') or 'no partnership yet')}</strong>, "
+        f"financial years {e(about.get('years') or 'none yet')}: who the training reached, how delegates' "
+        "self-rated knowledge, skills and confidence (scores are self-rated 1–10) moved, and what they did "
+        "with it months later.</p>"
+        f"<p>Data last imported {e(about.get('last_import') or 'never')}. Sources: {e(about.get('sources') or '')}.</p>"
+        f"<p>{e(describe_policy(policy))} Figures are rounded separately, so they need not add up. "
+        "See the <a href=\"/-/dashboards\">dashboards</a> and the canned queries of the "
+        "<a href=\"/public\">public</a> database.</p>"
+    ) + (
+        f"<p>The <code>{e(evidence_name)}</code> database holds the pseudonymous records behind these figures; "
+        "training coordinators <a href=\"/-/login\">sign in</a> to see it.</p>" if evidence_name else ""
+    )
+
+
+def table_metadata(tables: dict, policy) -> dict:
+    """Descriptions, facets and sort orders for every table of the public database."""
+    evaluators = {evaluation.result_table(e.name): e for e in plugins.get_evaluators().values()}
+    result = {}
+    for name, columns in tables.items():
+        if name in evaluators:
+            result[name] = evaluator_table_metadata(evaluators[name], columns, policy)
+        elif name == DISTRIBUTION:
+            result[name] = {
+                "description": "How many delegates gave each self-rating (1–10) before and after training, "
+                               "per year and dimension: the before/after distribution",
+                "facets": ["year", "dimension"],
+                "columns": {
+                    "score": "Self-rating, 1 (low) to 10 (high)",
+                    "before": "Delegates giving this rating before training" + count_note(policy),
+                    "after": "Delegates giving this rating after training" + count_note(policy),
+                    "dimension": LABEL_DESCRIPTIONS["dimension"],
+                    "year": LABEL_DESCRIPTIONS["year"],
+                    "suppressed": LABEL_DESCRIPTIONS["suppressed"],
+                },
+            }
+        elif name in LOOKUP_TABLES:
+            result[name] = LOOKUP_TABLES[name]
+    return result
+
+
+def evaluator_table_metadata(evaluator, columns: dict, policy) -> dict:
+    rules = control.ColumnRules.for_evaluator(evaluator)
+    own = getattr(evaluator, "column_descriptions", None) or {}
+    descriptions = {}
+    for column in columns:
+        text = own.get(column) or COLUMN_DESCRIPTIONS.get(column) or LABEL_DESCRIPTIONS.get(column) or column
+        if column in rules.counts:
+            text += count_note(policy)
+        elif column in rules.statistics and rules.bases.get(column) != ():
+            text += f". Not shown over fewer than {policy.min_n_for_statistic} delegates"
+        descriptions[column] = text
+    per_dimension = " and dimension" if getattr(evaluator, "dimensions", False) else ""
+    facets = ["grouping", *(f for f in FACETED if f in columns)]
+    if "dimension" in columns:
+        facets.append("dimension")
+    return {
+        "description": f"{evaluator.description}. One row per group{per_dimension}, newest year first; "
+                       "the grouping column says which grouping.",
+        "facets": facets,
+        "columns": descriptions,
+    }
+
+
+def count_note(policy) -> str:
+    if policy.rounding_base > 1:
+        return f" (rounded to the nearest {policy.rounding_base}; 1–{policy.min_count - 1} withheld)"
+    return f" (1–{policy.min_count - 1} withheld)"

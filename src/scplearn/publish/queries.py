@@ -1,0 +1,111 @@
+"""Canned queries on the public database: the questions asked every quarter.
+
+Each query reads only the public (disclosure-controlled) tables, so it can
+show nothing an anonymous visitor could not already see; a query appears only
+when the evaluator tables and columns it needs are installed.
+"""
+
+from __future__ import annotations
+
+from ..model import DIMENSIONS
+
+HEADLINE_FIGURES = (
+    # (table, column, label, dimension of the row to read, or None)
+    ("reach_results", "sessions", "Sessions", None),
+    ("reach_results", "spaces_offered", "Delegate places offered", None),
+    ("reach_results", "attended", "Attendances", None),
+    ("reach_results", "unique_delegates", "Delegates (different people)", None),
+    ("reach_results", "attendance_rate", "Attendance rate (% of places offered)", None),
+    ("reach_results", "headcount", "Headcount, large events included", None),
+    *(("uplift_results", "mean_change", f"Mean change in {d} (points, 1–10 scale)", d) for d in DIMENSIONS),
+    *(("uplift_results", "net_score", f"Net score, {d} (% improved − % worse)", d) for d in DIMENSIONS),
+    # Impact repeats its group-level figures on each dimension's row: read one.
+    ("impact_results", "response_rate", "Follow-up response rate (%)", DIMENSIONS[0]),
+    ("impact_results", "pct_used_learning", "Used the learning at work (% of respondents)", DIMENSIONS[0]),
+    ("impact_results", "pct_specific_action", "Took specific action at work (% of respondents)", DIMENSIONS[0]),
+    ("cost_results", "spend", "Spend (£)", None),
+    ("cost_results", "cost_per_delegate", "Cost per delegate (£)", None),
+)
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def withheld_note(column: str) -> str:
+    """SQL giving 'withheld' when ``column`` is listed in the row's ``suppressed`` column."""
+    return f"CASE WHEN (', ' || suppressed || ', ') LIKE '%, {column}, %' THEN 'withheld' END"
+
+
+def figures_sql(tables: dict) -> str | None:
+    """A SELECT of (position, figure, year, value, note) over every headline figure installed, or ``None``."""
+    parts = []
+    for position, (table, column, label, dimension) in enumerate(HEADLINE_FIGURES, start=1):
+        if column not in tables.get(table, {}):
+            continue
+        where = "grouping = 'year'" + (f" AND dimension = {sql_string(dimension)}" if dimension else "")
+        parts.append(
+            f"SELECT {position} AS position, {sql_string(label)} AS figure, year, {column} AS value, "
+            f"{withheld_note(column)} AS note FROM {table} WHERE {where}"
+        )
+    return "\n  UNION ALL ".join(parts) or None
+
+
+def canned_queries(tables: dict) -> dict:
+    """The canned queries for a public database whose tables (name → columns) are ``tables``."""
+    found = {}
+    figures = figures_sql(tables)
+    if figures:
+        found["headline_figures"] = {
+            "title": "Headline figures for a year",
+            "description": "Sessions, places offered, delegates, attendance rate, mean uplift per dimension "
+                           "and follow-up impact for one financial year (e.g. 2023/24).",
+            "sql": f"WITH figures AS (\n  {figures}\n)\nSELECT figure, value, note FROM figures "
+                   "WHERE year = :year ORDER BY position",
+        }
+        found["this_year_against_last"] = {
+            "title": "This year against last",
+            "description": "Each headline figure for a financial year beside the same figure for the year before.",
+            "sql": f"WITH figures AS (\n  {figures}\n),\n"
+                   "last AS (SELECT max(year) AS year FROM figures WHERE year < :year),\n"
+                   "side_by_side AS (\n"
+                   "  SELECT position, figure,\n"
+                   "    max(CASE WHEN figures.year = :year THEN value END) AS this_year,\n"
+                   "    max(CASE WHEN figures.year = last.year THEN value END) AS last_year,\n"
+                   "    last.year AS compared_with\n"
+                   "  FROM figures, last GROUP BY position, figure\n"
+                   ")\n"
+                   "SELECT figure, this_year, last_year,\n"
+                   "  CASE WHEN typeof(this_year) = 'integer' AND typeof(last_year) = 'integer'\n"
+                   "    THEN this_year - last_year ELSE round(this_year - last_year, 1) END AS change,\n"
+                   "  compared_with\n"
+                   "FROM side_by_side ORDER BY position",
+        }
+    uplift = tables.get("uplift_results", {})
+    if {"mean_change", "n", "ci_low", "ci_high"} <= set(uplift):
+        found["courses_by_uplift"] = {
+            "title": "Courses ranked by uplift",
+            "description": "Mean change in each dimension per course in a financial year, with the number of "
+                           "delegates and the 95% confidence interval; withheld figures sort last.",
+            "sql": "SELECT u.dimension, u.course, c.title, u.n, u.mean_change, u.ci_low, u.ci_high, u.suppressed\n"
+                   "FROM uplift_results u LEFT JOIN courses c ON c.code = u.course\n"
+                   "WHERE u.grouping = 'year,course' AND u.year = :year\n"
+                   "ORDER BY CASE u.dimension "
+                   + " ".join(f"WHEN {sql_string(d)} THEN {i}" for i, d in enumerate(DIMENSIONS))
+                   + " END, u.mean_change IS NULL, u.mean_change DESC",
+        }
+    reach = tables.get("reach_results", {})
+    if {"attended", "unique_delegates", "per_1000_workforce", "representation_ratio"} <= set(reach):
+        columns = "r.attended, r.unique_delegates, r.per_1000_workforce, r.representation_ratio, r.suppressed"
+        found["reach_by_sector_and_agency"] = {
+            "title": "Reach by sector and agency against workforce",
+            "description": "Attendances and delegates per sector and per agency in a financial year, per 1,000 "
+                           "staff and as a share of delegates against the share of the workforce.",
+            "sql": f"SELECT * FROM (\n  SELECT 'sector' AS level, coalesce(s.label, r.sector) AS name, {columns}\n"
+                   "  FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector\n"
+                   "  WHERE r.grouping = 'year,sector' AND r.year = :year\n"
+                   f"  UNION ALL\n  SELECT 'agency', r.agency, {columns}\n  FROM reach_results r\n"
+                   "  WHERE r.grouping = 'year,agency' AND r.year = :year\n"
+                   ")\nORDER BY level DESC, unique_delegates IS NULL, unique_delegates DESC",
+        }
+    return found
