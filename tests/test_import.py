@@ -1,6 +1,5 @@
 """The canonical import: all or nothing, idempotent, in dependency order, with a ledger."""
 
-import os
 
 import pytest
 from conftest import write_csv

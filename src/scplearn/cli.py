@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import sys
@@ -13,31 +12,7 @@ import click
 import scplearn
 
 from . import importing, plugins, samples
-from .errors import ScplearnError
-
-DB_PATH = click.Path(dir_okay=False, path_type=Path)
-EXISTING_DB = click.Path(dir_okay=False, exists=True, path_type=Path)
-
-
-def friendly_errors(command):
-    """Turn scplearn's own errors into one line on stderr and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except ScplearnError as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
-
-def store_options(command):
-    command = click.option("--private", "private_path", type=DB_PATH,
-                           help="Private database of names and emails [default: DB with .private.db]")(command)
-    command = click.option("--key-file", "key_path", type=click.Path(dir_okay=False, path_type=Path),
-                           help="Pseudonym key file [default: DB with .key]")(command)
-    return command
+from .commands import DB_PATH, EXISTING_DB, friendly_errors, store_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,7 +17,7 @@ import attrs
 
 from . import plugins
 from .errors import ScplearnError
-from .importers import Issue, Parsed, tables
+from .importers import Issue, tables
 from .store import now
 from .writer import ORDER, Writer
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from pathlib import Path
 
 import click
 
@@ -12,6 +11,7 @@ import scplearn
 
 from .. import evaluation, plugins, values
 from ..errors import ScplearnError
+from . import EXISTING_DB
 
 
 def financial_year(context, parameter, value):
@@ -51,7 +51,7 @@ def evaluators(as_json):
 
 
 @click.command()
-@click.argument("db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("db_path", type=EXISTING_DB)
 @click.option("-e", "--evaluator", "names", multiple=True,
               help="Evaluator to run (repeat for several) [default: every installed evaluator]")
 @click.option("--by", "by", multiple=True, type=click.Choice(list(evaluation.GROUPINGS)),

@@ -13,6 +13,7 @@ import scplearn
 from .. import followups as library
 from .. import values
 from ..errors import ScplearnError
+from . import EXISTING_DB
 
 
 def _date(context, parameter, value):
@@ -25,7 +26,7 @@ def _date(context, parameter, value):
 
 
 @click.command()
-@click.argument("db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("db_path", type=EXISTING_DB)
 @click.option("--due", is_flag=True, help="List the delegates due a follow-up as CSV (names and emails)")
 @click.option("--weeks", type=click.IntRange(min=0), default=12, show_default=True,
               help="How long after the session a follow-up is due")

@@ -8,23 +8,9 @@ from pathlib import Path
 import click
 
 from ..disclosure import DisclosurePolicy
-from ..errors import ScplearnError
 from ..publish import serve as serving
 from ..publish import passwords
-
-EXISTING_DB = click.Path(dir_okay=False, exists=True, path_type=Path)
-
-
-def friendly(command):
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except (ScplearnError, ValueError) as error:
-            raise click.ClickException(str(error)) from None
-
-    return wrapper
-
+from . import EXISTING_DB, friendly_errors
 
 def policy_options(command):
     """--min-count, --rounding-base and --min-n, gathered into a ``policy`` argument."""
@@ -36,12 +22,12 @@ def policy_options(command):
         return command(*args, policy=policy, **kwargs)
 
     for option in reversed([
-        click.option("--min-count", type=int, default=defaults.min_count, show_default=True,
+        click.option("--min-count", type=click.IntRange(min=1), default=defaults.min_count, show_default=True,
                      help="Withhold counts from 1 to this minus 1"),
-        click.option("--rounding-base", type=int, default=defaults.rounding_base, show_default=True,
+        click.option("--rounding-base", type=click.IntRange(min=1), default=defaults.rounding_base, show_default=True,
                      help="Round other counts to the nearest multiple of this (1: no rounding, and secondary "
                           "suppression instead)"),
-        click.option("--min-n", type=int, default=defaults.min_n_for_statistic, show_default=True,
+        click.option("--min-n", type=click.IntRange(min=0), default=defaults.min_n_for_statistic, show_default=True,
                      help="Withhold means, percentages and rates over fewer delegates than this"),
     ]):
         wrapper = option(wrapper)
@@ -59,7 +45,7 @@ def policy_options(command):
               help="The private database, with --include-private [default: DB with .private.db]")
 @click.option("--get", "get_path", metavar="PATH", help="Print the response to this one request and exit")
 @policy_options
-@friendly
+@friendly_errors
 def serve(db_path, host, port, include_private, private_path, get_path, policy):
     """Serve DB_PATH with Datasette: public figures for anyone, evidence for coordinators.
 
@@ -81,7 +67,7 @@ def serve(db_path, host, port, include_private, private_path, get_path, policy):
               help="Directory to write")
 @click.option("--public-only", is_flag=True, help="Leave the evidence database out: public figures only")
 @policy_options
-@friendly
+@friendly_errors
 def publish(db_path, out, public_only, policy):
     """Write a directory that serves DB_PATH anywhere Datasette runs.
 
@@ -100,7 +86,7 @@ def publish(db_path, out, public_only, policy):
 @click.option("--account", default="coordinator", show_default=True,
               help="Account name: a role, not a person's name (account names are public)")
 @click.password_option(help="The password (asked for twice when not given)")
-@friendly
+@friendly_errors
 def password(db_path, account, password):
     """Set a coordinator's password for signing in to 'scplearn serve DB_PATH'.
 

@@ -9,10 +9,11 @@ import click
 import scplearn
 
 from ..errors import ScplearnError
+from . import EXISTING_DB
 
 
 @click.command()
-@click.argument("db_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("db_path", type=EXISTING_DB)
 @click.option("--year", required=True, help="Financial year to report on, e.g. 2023/24")
 @click.option("--partnership", help="Only this partnership's sessions [default: all]")
 @click.option("--compare", help="Financial year to compare with, e.g. 2022/23")

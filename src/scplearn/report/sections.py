@@ -14,7 +14,7 @@ from .. import model
 from ..model import DIMENSIONS
 from . import wording
 from .published import (
-    DASH, count, course_changes, courses_with_gains, delegates, disclosed_dimensions, headline, label, or_dash,
+    DASH, count, course_changes, courses_with_gains, delegates, disclosed_dimensions, label, or_dash,
     sector_label, sector_order, shown, total,
 )
 from .render import Section, escape_markdown, table
