@@ -34,13 +34,17 @@ class Pseudonymiser:
         if len(secret) != KEY_BYTES:
             raise PseudonymKeyError(f"a pseudonym key must be {KEY_BYTES} bytes, not {len(secret)}")
         self._secret = secret
+        # The keyed state after the label, set up once and copied for each email.
+        self._labelled = hmac.new(secret, LABEL, hashlib.sha256)
 
     def __repr__(self) -> str:
         return f"<Pseudonymiser {self.fingerprint}>"
 
     def key_for(self, email: str) -> str:
         """The delegate key of an already normalised email (128 bits, hex)."""
-        return hmac.new(self._secret, LABEL + email.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        keyed = self._labelled.copy()
+        keyed.update(email.encode("utf-8"))
+        return keyed.hexdigest()[:32]
 
     @property
     def fingerprint(self) -> str:

@@ -179,9 +179,17 @@ class Delegate:
     agency: str | None = _field(values.text)
 
 
+class FieldError(ValueError):
+    """A value that is wrong only in combination with another field of the record."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def _walk_in_attended(instance, attribute, value):
     if value and instance.status != "attended":
-        raise ValueError("a walk-in must have the status attended")
+        raise FieldError(attribute.name, "a walk-in must have the status attended")
 
 
 @attrs.frozen
@@ -265,26 +273,86 @@ def build(record_type, row: dict) -> tuple[object | None, list[FieldProblem]]:
     Returns the instance, or ``None`` and a problem for every field that is
     wrong (each field is checked on its own, so all are reported at once).
     """
+    recipe = _recipe(record_type)
     converted, problems = {}, []
-    for field in attrs.fields(record_type):
-        raw = row.get(field.name)
-        if raw is None and field.default is not attrs.NOTHING:
-            continue
+    for name, converter, has_default, seen in recipe.fields:
+        raw = row.get(name)
+        if raw is None:
+            if has_default:
+                continue
+        elif type(raw) is str:
+            value = seen.get(raw, _UNSEEN)
+            if value is not _UNSEEN:
+                converted[name] = value
+                continue
         try:
-            converted[field.name] = field.converter(raw) if field.converter else raw
+            value = converter(raw) if converter else raw
         except ValueError as error:
-            problems.append(FieldProblem(field.name, raw, str(error)))
+            problems.append(FieldProblem(name, raw, str(error)))
+            continue
+        converted[name] = value
+        if type(raw) is str:
+            if len(seen) >= _SEEN_LIMIT:
+                seen.clear()
+            seen[raw] = value
     if problems:
         return None, problems
     try:
-        return record_type(**converted), []
-    except ValueError as error:
-        return None, [FieldProblem(_field_named_in(record_type, error), None, str(error))]
+        return recipe.make(converted), []
+    except FieldError as error:
+        return None, [FieldProblem(error.field, row.get(error.field), str(error))]
 
 
-def _field_named_in(record_type, error) -> str:
-    message = str(error)
-    for field in attrs.fields(record_type):
-        if field.name.replace("_", "-") in message or field.name in message:
-            return field.name
-    return attrs.fields(record_type)[-1].name
+class _Recipe:
+    """How :func:`build` makes one record type: its fields, their converters and defaults.
+
+    Converters are pure functions, so each field remembers what the text values
+    it last saw converted to (a few thousand at most: session codes, scores,
+    course codes and key actions repeat row after row) and converts each only
+    once; a value that fails is converted, and reported, every time.
+
+    The values :func:`build` passes on are already converted, and every converter
+    gives back what it is given once converted, so the record is made without
+    running the converters a second time (as ``record_type(**converted)`` would):
+    fields are set directly, then the validators run as attrs would run them.
+    A class this shortcut does not fit (a factory default, a post-init hook) is
+    made through its own ``__init__``.
+    """
+
+    def __init__(self, record_type):
+        fields = attrs.fields(record_type)
+        self.record_type = record_type
+        self.fields = [(f.name, f.converter, f.default is not attrs.NOTHING, {}) for f in fields]
+        self.names = [f.name for f in fields]
+        self.validated = any(f.validator is not None for f in fields)
+        self.direct = not hasattr(record_type, "__attrs_post_init__") and not any(
+            isinstance(f.default, attrs.Factory) for f in fields
+        )
+        self.defaults = {}
+        if self.direct:
+            for f in fields:
+                if f.default is not attrs.NOTHING:
+                    self.defaults[f.name] = f.converter(f.default) if f.converter else f.default
+
+    def make(self, converted: dict):
+        if not self.direct:
+            return self.record_type(**converted)
+        instance = object.__new__(self.record_type)
+        for name in self.names:
+            _set(instance, name, converted[name] if name in converted else self.defaults[name])
+        if self.validated:
+            attrs.validate(instance)
+        return instance
+
+
+_set = object.__setattr__
+_SEEN_LIMIT = 4096
+_UNSEEN = object()
+_RECIPES: dict = {}
+
+
+def _recipe(record_type) -> _Recipe:
+    recipe = _RECIPES.get(record_type)
+    if recipe is None:
+        recipe = _RECIPES[record_type] = _Recipe(record_type)
+    return recipe

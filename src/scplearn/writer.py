@@ -10,6 +10,7 @@ changes nothing; a corrected record replaces the old values.
 from __future__ import annotations
 
 import hashlib
+import operator
 
 import attrs
 
@@ -82,12 +83,31 @@ def feedback_id(record: model.Feedback) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # written as they are (sqlite3 writes True as 1)
+_NONE: dict = {}
+
+
 def _cell(value):
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, bool):
         return int(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _sources(table: str) -> list[str]:
+    """The record attribute behind each of ``COLUMNS[table]``; the pseudonym comes from ``email``."""
+    sources = ["email" if column in ("key", "delegate") else column for column in COLUMNS[table]]
+    if table == "feedback":
+        sources.remove("id")
+    return sources
+
+
+SOURCES = {table: _sources(table) for table in COLUMNS}
+GETTERS = {table: operator.attrgetter(*sources) for table, sources in SOURCES.items()}  # each gives a tuple
+EMAIL_AT = {table: sources.index("email") for table, sources in SOURCES.items() if "email" in sources}
 
 
 class Writer:
@@ -103,6 +123,7 @@ class Writer:
         self.known = {table: None for table in _REFERENCED}
         self.pending = 0
         self.changes = dict.fromkeys(ORDER, 0)
+        self._key_for = None  # the pseudonymiser's key_for, looked up on the first email
 
     def _known(self, table: str) -> set:
         if self.known[table] is None:
@@ -115,12 +136,14 @@ class Writer:
         record = parsed.record
         record_type = type(record)
         issues = []
-        for field, table in REFERENCES.get(record_type, {}).items():
+        for field, table in REFERENCES.get(record_type, _NONE).items():
             value = getattr(record, field)
-            if value is not None and value not in self._known(table):
-                issues.append(Issue(filename, parsed.row, parsed.column(field), value,
-                                    f"no such {table[:-1] if table != 'agencies' else 'agency'} "
-                                    f"(import the {table} file first or in the same import)"))
+            if value is not None:
+                known = self.known[table]
+                if value not in (self._known(table) if known is None else known):
+                    issues.append(Issue(filename, parsed.row, parsed.column(field), value,
+                                        f"no such {table[:-1] if table != 'agencies' else 'agency'} "
+                                        f"(import the {table} file first or in the same import)"))
         if issues:
             return issues
         table = TABLE_NAMES[record_type]
@@ -133,24 +156,25 @@ class Writer:
         return []
 
     def _row(self, record, table: str) -> tuple:
-        row = attrs.asdict(record, recurse=False)
-        email = row.pop("email", None)
-        if email is not None:
-            key = self.store.pseudonymiser.key_for(email)
+        row = GETTERS[table](record)
+        if not _PLAIN.issuperset(map(type, row)):  # a date among the values
+            row = tuple(map(_cell, row))
+        at = EMAIL_AT.get(table)
+        if at is not None and row[at] is not None:
+            email = row[at]
+            if self._key_for is None:
+                self._key_for = self.store.pseudonymiser.key_for
+            key = self._key_for(email)
+            row = (*row[:at], key, *row[at + 1:])
             if table == "delegates":
-                row["key"] = key
-                self.people[key] = (email, row.pop("name"))
-            else:
-                row["delegate"] = key
-                if key not in self.people:
-                    self.new_delegates[key] = email
-        if table == "sessions":
-            row["year"] = record.year
+                self.people[key] = (email, record.name)
+            elif key not in self.people:
+                self.new_delegates[key] = email
         if table == "feedback":
-            row["id"] = feedback_id(record)
+            row = (feedback_id(record), *row)
         if table == "evaluations":
             self.touched_sessions.add(record.session)
-        return tuple(_cell(row[column]) for column in COLUMNS[table])
+        return row
 
     def flush(self) -> None:
         """Write everything buffered, in dependency order."""
@@ -165,21 +189,24 @@ class Writer:
         self.pending = 0
 
     def _write_people(self) -> None:
+        # In key order: each statement then walks the key index from one end to
+        # the other instead of jumping about it (pseudonyms are random).
         if self.people:
             self.store.private.conn.executemany(
                 "INSERT INTO people (key, email, name) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
                 "SET name = coalesce(excluded.name, people.name) WHERE people.name IS NOT coalesce(excluded.name, people.name)",
-                [(key, email, name) for key, (email, name) in self.people.items()],
+                [(key, email, name) for key, (email, name) in sorted(self.people.items())],
             )
             self.people.clear()
         if self.new_delegates:
+            keys = sorted(self.new_delegates)
             self._execute(
                 "delegates", "INSERT INTO delegates (key) VALUES (?) ON CONFLICT(key) DO NOTHING",
-                [(key,) for key in self.new_delegates],
+                [(key,) for key in keys],
             )
             self.store.private.conn.executemany(
                 "INSERT INTO people (key, email) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
-                list(self.new_delegates.items()),
+                [(key, self.new_delegates[key]) for key in keys],
             )
             self.new_delegates.clear()
 

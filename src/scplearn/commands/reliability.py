@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import backup as backups
-from ..cli import EXISTING_DB, friendly_errors
+from . import EXISTING_DB, friendly_errors
 
 
 @click.command()

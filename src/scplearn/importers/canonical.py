@@ -71,26 +71,37 @@ class CanonicalImporter:
                         "(e.g. sessions.csv) as described in docs/formats.md")
             return
         fields = {field.name for field in attrs.fields(record_type)}
-        keys = None
-        for number, row, header in tables.read_dicts(path):
+        rows = tables.raw_rows(path)
+        try:
+            _, cells = next(rows)
+        except StopIteration:
+            return
+        header = [str(cell).replace("\ufeff", "").strip() for cell in cells]
+        width, keys, name, build = len(header), None, path.name, model.build
+        for number, cells in rows:
             if keys is None:
                 problems = list(_header_issues(path, header, record_type, fields))
                 yield from problems
                 if problems:
                     return
                 # No two columns share a key (that is a header issue), so a row's
-                # values line up with the header's keys.
+                # cells line up with the header's keys.
                 keys = [tables.header_key(column) for column in header]
-            if None in row:
-                yield Issue(path.name, number, None, ", ".join(map(str, row[None])),
-                            f"row has {len(header) + len(row[None])} cells but the header has {len(header)}")
-                continue
-            record, field_problems = model.build(record_type, dict(zip(keys, row.values())))
+            if len(cells) > width:
+                extra = [cell for cell in cells[width:] if str(cell).strip()]
+                if extra:
+                    yield Issue(name, number, None, ", ".join(map(str, extra)),
+                                f"row has {width + len(extra)} cells but the header has {width}")
+                    continue
+            record, field_problems = build(record_type, dict(zip(keys, cells)))
             if record is None:
                 for problem in field_problems:
-                    yield Issue(path.name, number, problem.field, problem.value, problem.reason)
+                    yield Issue(name, number, problem.field, problem.value, problem.reason)
             else:
-                yield Parsed(number, record)
+                yield Parsed(number, record, _NO_COLUMNS)
+
+
+_NO_COLUMNS: dict = {}  # the file's columns are the fields' names; shared by every record read, never changed
 
 
 def _header_issues(path: Path, header, record_type, fields):

@@ -1,0 +1,227 @@
+"""Idempotence: importing the same data twice leaves the same database, for every importer.
+
+``EXAMPLES`` holds a valid input for every installed importer, built with the
+importer tests' own writers on top of :func:`base_store`; the bad-input tests
+mutate the same examples. A new importer without an example here fails
+``test_every_importer_has_an_example``: add one.
+
+Two ways of importing twice are checked: the very same files (the ledger
+recognises their bytes and skips them) and the same content saved again with
+different bytes (a trailing blank line, a re-saved workbook), which the ledger
+cannot recognise, so every record goes through the upserts a second time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import SAMPLE, write_csv
+from test_importers_eventbrite import write_report
+from test_importers_googleforms import write_responses
+from test_importers_helpers import reference
+from test_importers_mapped import TOML, write_register
+from test_importers_msforms import both_form
+from test_importers_teams import GOOD, write_current
+
+import scplearn
+from scplearn import plugins
+
+
+def build_base(directory: Path) -> Path:
+    """A small store every example can import into: reference records, delegates and bookings.
+
+    Returns the evidence database path; the private database and key sit beside it.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    store = scplearn.open(directory / "training.db")
+    reference(store, directory / "reference")
+    write_csv(directory / "booked" / "delegates.csv", """
+        email,name,agency
+        alice@example.org,Alice Brown,Leicestershire Police
+        zoe@example.org,Zoë O'Brien,St Mary's Primary School
+        bob@example.org,Bob Smith,
+        carol@example.org,Carol White,
+        dan@example.org,Dan Green,
+    """)
+    rows = [f"{session},{who}@example.org,booked" for session in ("NEG02-2024-09-10", "VIR03-2024-09-12")
+            for who in ("alice", "zoe", "bob", "carol", "dan")]
+    rows += ["CAS01-2024-09-03,bob@example.org,attended", "NEG02-2024-10-15,alice@example.org,attended"]
+    write_csv(directory / "booked" / "bookings.csv", "session,email,status\n" + "\n".join(rows) + "\n")
+    scplearn.import_files(store, [directory / "booked"])
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.private.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return directory / "training.db"
+
+
+def copy_store(db_path: Path, directory: Path) -> Path:
+    """Copy a closed store (database, private database, key) into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for source in (db_path, db_path.with_suffix(".private.db"), db_path.with_suffix(".key")):
+        shutil.copy2(source, directory / source.name)
+    return directory / db_path.name
+
+
+def _scplearn(directory: Path):
+    write_csv(directory / "delegates.csv", """
+        email,name,role,agency
+        erin@example.org,Erin Stone,Health visitor,University Hospitals of Leicester NHS Trust
+        Alice@Example.org,Alice Brown,Detective Constable,Leicestershire Police
+    """)
+    write_csv(directory / "bookings.csv", """
+        session,email,status,walk_in
+        NEG02-2024-10-15,erin@example.org,attended,
+        NEG02-2024-10-15,alice@example.org,attended,yes
+    """)
+    write_csv(directory / "evaluations.csv", """
+        session,email,knowledge_pre,knowledge_post,skills_pre,skills_post,confidence_pre,confidence_post,action_1
+        NEG02-2024-10-15,erin@example.org,4,8,5,7/10,3,8 out of 10,Use the toolkit
+        NEG02-2024-10-15,alice@example.org,6,7,n/a,6,5,5,
+    """)
+    write_csv(directory / "feedback.csv", """
+        course,session,role,quote,consent
+        NEG02,NEG02-2024-10-15,Health visitor,"Really useful, =HYPERLINK(""x"")",yes
+    """)
+    return [directory], {}, "auto"
+
+
+def _eventbrite(directory: Path):
+    return [write_report(directory / "Attendee Summary Report.csv")], {"session": "CAS01-2024-09-03"}, "eventbrite"
+
+
+def _teams(directory: Path):
+    return [write_current(directory / "meetingAttendanceReport.csv", GOOD)], {"session": "NEG02-2024-09-10"}, "teams"
+
+
+def _msforms(directory: Path):
+    return [both_form(directory)], {"session": "NEG02-2024-09-10"}, "msforms"
+
+
+def _googleforms(directory: Path):
+    rows = [
+        ["2024/12/10 10:15:32 AM GMT", "Alice@Example.org", "NEG02", "Yes", "Yes", "8", "9 out of 10", "Used it"],
+        ["2024/12/03 2:01:00 PM GMT", "bob@example.org ", "Core Awareness in Safeguarding Children", "No",
+         "Not yet", "6", "N/A", ""],
+    ]
+    return [write_responses(directory / "responses.csv", rows)], {}, "googleforms"
+
+
+def _mapped(directory: Path):
+    (directory / "register.toml").write_text(TOML)
+    return ([write_register(directory / "register.xlsx")],
+            {"mapping": directory / "register.toml", "session": "CAS01-2024-09-03"}, "mapped")
+
+
+EXAMPLES = {
+    "scplearn": _scplearn, "eventbrite": _eventbrite, "teams": _teams,
+    "msforms": _msforms, "googleforms": _googleforms, "mapped": _mapped,
+}
+"""importer name -> function(directory) writing a valid example: (paths, options, format)."""
+
+
+def resaved(path: Path, directory: Path) -> Path:
+    """The same content as ``path`` with different bytes, so the ledger cannot recognise it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / path.name
+    if path.suffix.lower() == ".xlsx":
+        workbook = openpyxl.load_workbook(path)
+        workbook.properties.keywords = "saved again"
+        workbook.save(target)
+        return target
+    data = path.read_bytes()
+    newline = "\r\n" if b"\r\n" in data else "\n"
+    encoding = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-8"
+    target.write_bytes(data + newline.encode(encoding))  # one blank line more: no new row
+    return target
+
+
+def dump(db_path: Path, *, ledger: bool = True) -> list[str]:
+    """The SQL dump of the evidence database followed by the private one (checkpointed first)."""
+    lines = []
+    for path in (db_path, db_path.with_suffix(".private.db")):
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            lines.extend(connection.iterdump())
+        finally:
+            connection.close()
+    if not ledger:
+        lines = [line for line in lines if not line.startswith('INSERT INTO "imports"')]
+    return lines
+
+
+def ledger(db_path: Path) -> list[tuple]:
+    connection = sqlite3.connect(db_path)
+    try:
+        return connection.execute("SELECT filename, rows, added, changed, rejected FROM imports ORDER BY id").fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return build_base(tmp_path_factory.mktemp("base"))
+
+
+def test_every_importer_has_an_example():
+    missing = sorted(set(plugins.get_importers()) - set(EXAMPLES))
+    assert not missing, f"add an example for {', '.join(missing)} to EXAMPLES in {Path(__file__).name}"
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_importing_an_example_twice_changes_nothing(name, base, tmp_path):
+    db_path = copy_store(base, tmp_path / "store")
+    before = dump(db_path)
+    (tmp_path / "files").mkdir()
+    paths, options, format = EXAMPLES[name](tmp_path / "files")
+    with scplearn.open(db_path) as store:
+        first = scplearn.import_files(store, paths, format=format, options=options)
+    assert first.written and first.files and all(report.importer == name for report in first.files)
+    once = dump(db_path)
+    assert once != before, "the example must add something, or the test proves nothing"
+
+    with scplearn.open(db_path) as store:
+        again = scplearn.import_files(store, paths, format=format, options=options)
+    assert all(report.skipped for report in again.files)
+    assert dump(db_path) == once
+
+    copies = [resaved(path, tmp_path / "resaved") if path.is_file() else _resaved_directory(path, tmp_path / "resaved")
+              for path in paths]
+    entries = len(ledger(db_path))
+    with scplearn.open(db_path) as store:
+        third = scplearn.import_files(store, copies, format=format, options=options)
+    assert third.written and not any(report.skipped for report in third.files)
+    assert dump(db_path, ledger=False) == [line for line in once if not line.startswith('INSERT INTO "imports"')]
+    for filename, rows, added, changed, rejected in ledger(db_path)[entries:]:
+        assert (added, changed, rejected) == (0, 0, 0), filename
+        assert rows > 0, filename
+
+
+def _resaved_directory(directory: Path, target: Path) -> Path:
+    target = target / directory.name
+    for path in sorted(directory.iterdir()):
+        if path.is_file():
+            resaved(path, target)
+    return target
+
+
+def test_the_sample_data_imported_twice_leaves_an_identical_dump(tmp_path):
+    db_path = tmp_path / "training.db"
+    with scplearn.open(db_path) as store:
+        scplearn.import_files(store, [SAMPLE])
+    once = dump(db_path)
+    with scplearn.open(db_path) as store:
+        report = scplearn.import_files(store, [SAMPLE])
+    assert report.files and all(file.skipped for file in report.files)
+    assert dump(db_path) == once
+
+    copy = _resaved_directory(SAMPLE, tmp_path / "resaved")
+    with scplearn.open(db_path) as store:
+        report = scplearn.import_files(store, [copy])
+    assert report.written and len(report.files) == len(list(SAMPLE.glob("*.csv")))
+    assert dump(db_path, ledger=False) == [line for line in once if not line.startswith('INSERT INTO "imports"')]
+    assert all(sum(file.added.values()) == 0 and not file.changed for file in report.files)
