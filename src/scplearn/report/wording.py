@@ -89,31 +89,27 @@ def count_or_suppressed(value, threshold: int) -> str:
     return SUPPRESSED.format(threshold=threshold) if value is None else number(value)
 
 
+def _compare(current, previous, up: str, down: str, same: str) -> str:
+    if current > previous:
+        return up
+    if current < previous:
+        return down
+    return same
+
+
 def direction(current, previous) -> str:
     """``higher``, ``lower`` or ``the same`` — comparing two figures."""
-    if current > previous:
-        return "higher"
-    if current < previous:
-        return "lower"
-    return "the same"
+    return _compare(current, previous, "higher", "lower", "the same")
 
 
 def more_or_fewer(current, previous) -> str:
     """``more``, ``fewer`` or ``the same`` — comparing two counts of people or events."""
-    if current > previous:
-        return "more"
-    if current < previous:
-        return "fewer"
-    return "the same"
+    return _compare(current, previous, "more", "fewer", "the same")
 
 
 def change(current, previous) -> str:
     """``an increase``, ``a decrease`` or ``no change``."""
-    if current > previous:
-        return "an increase"
-    if current < previous:
-        return "a decrease"
-    return "no change"
+    return _compare(current, previous, "an increase", "a decrease", "no change")
 
 
 def compared(subject: str, current, previous, year: str) -> str:
