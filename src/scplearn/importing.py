@@ -84,8 +84,8 @@ class ImportFailed(ScplearnError):
         )
 
 
-class _DryRun(Exception):
-    pass
+class _RollBack(Exception):
+    """Raised inside the import's transaction to undo it: a dry run, or bad rows."""
 
 
 def expand(paths: Iterable) -> list[Path]:
@@ -156,11 +156,9 @@ def import_files(
     try:
         with store.db.atomic(), store.private.atomic():
             _run(store, chosen, options, report, progress)
-            if report.issues and not skip_invalid:
-                raise _DryRun
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
+            if dry_run or (report.issues and not skip_invalid):
+                raise _RollBack
+    except _RollBack:
         pass
     else:
         report.written = True
