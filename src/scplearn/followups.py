@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from .spreadsheets import safe_cell
+
 COLUMNS = ("email", "name", "session", "course", "course_title", "session_date")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def due(store, *, weeks: int = 12, today: dt.date | None = None) -> list[dict]:
@@ -64,12 +65,6 @@ def _people(store, keys) -> dict[str, tuple[str, str | None]]:
         ):
             found[key] = (email, name)
     return found
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will show as text: one starting like a formula gets a leading ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv(rows, handle) -> None:

@@ -30,6 +30,7 @@ from .. import evaluation, plugins
 from ..disclosure import DisclosurePolicy
 from ..errors import ScplearnError
 from ..model import DIMENSIONS, MODES, SECTORS
+from ..spreadsheets import neutralise_database
 from ..store import now
 from . import control
 
@@ -73,6 +74,7 @@ def build_public(store, path, *, policy: DisclosurePolicy | None = None, groupin
                 write_table(db, table, published[table.name])
             write_quotes(db, store)
             write_about(db, store, policy)
+            neutralise_database(db)  # its CSV downloads open in spreadsheets
         db.vacuum()
     finally:
         db.close()
