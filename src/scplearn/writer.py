@@ -14,7 +14,7 @@ import operator
 
 import attrs
 
-from . import model
+from . import model, summaries
 from .importers import Issue, Parsed
 from .importers.canonical import TABLE_NAMES
 
@@ -38,6 +38,8 @@ REFERENCES = {
 _REFERENCED = ("partnerships", "courses", "agencies", "sessions")
 BATCH = 20_000
 ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
+SUMMARISED = frozenset(summaries.SOURCES)
+"""Tables whose rows feed the per-session summaries: writing one marks its session for a recount."""
 
 
 def _columns(record_type) -> list[str]:
@@ -172,7 +174,7 @@ class Writer:
                 self.new_delegates[key] = email
         if table == "feedback":
             row = (feedback_id(record), *row)
-        if table == "evaluations":
+        if table in SUMMARISED:
             self.touched_sessions.add(record.session)
         return row
 
@@ -221,25 +223,7 @@ class Writer:
         return {table: number for table, number in changes.items() if number}
 
     def refresh(self) -> None:
-        """Rebuild the score count tables of every session whose evaluations were written."""
+        """Recount the per-session summaries of every session whose records were written."""
         if self.touched_sessions:
-            refresh_score_counts(self.db, self.touched_sessions)
+            summaries.refresh(self.db, self.touched_sessions)
             self.touched_sessions.clear()
-
-
-def refresh_score_counts(db, sessions) -> None:
-    """Recount the (pre, post) score table of each session: the sufficient statistics of uplift."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_sessions (code TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM temp.touched_sessions")
-    db.conn.executemany("INSERT OR IGNORE INTO temp.touched_sessions VALUES (?)", [(s,) for s in sessions])
-    db.execute("DELETE FROM score_counts WHERE session IN (SELECT code FROM temp.touched_sessions)")
-    for dimension in model.DIMENSIONS:
-        db.execute(
-            f"""INSERT INTO score_counts (session, dimension, pre, post, n)
-            SELECT session, '{dimension}', {dimension}_pre, {dimension}_post, count(*)
-            FROM evaluations
-            WHERE session IN (SELECT code FROM temp.touched_sessions)
-              AND {dimension}_pre IS NOT NULL AND {dimension}_post IS NOT NULL
-            GROUP BY session, {dimension}_pre, {dimension}_post"""
-        )
-    db.execute("DELETE FROM temp.touched_sessions")
