@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scplearn
-from scplearn import values
+from scplearn import summaries, values
 from scplearn.evaluation import DELEGATE_LEVEL, Scope
 from scplearn.evaluators.reach import Reach
 
@@ -92,12 +92,17 @@ def programmes(draw):
 
 
 def load(data) -> scplearn.Store:
-    """A new store in a temporary directory holding ``data`` (written straight to its tables)."""
+    """A new store in a temporary directory holding ``data`` (written straight to its tables).
+
+    The per-session summaries are then counted as an import counts them.
+    """
     store = scplearn.open(Path(tempfile.mkdtemp()) / "training.db")
-    for table in ("partnerships", "agencies", "courses", "sessions", "delegates", "bookings",
-                  "evaluations", "followups", "spend"):
-        if data[table]:
-            store.db[table].insert_all(data[table])
+    with store.db.atomic():
+        for table in ("partnerships", "agencies", "courses", "sessions", "delegates", "bookings",
+                      "evaluations", "followups", "spend"):
+            if data[table]:
+                store.db[table].insert_all(data[table])
+        summaries.refresh_all(store.db)
     return store
 
 

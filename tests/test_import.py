@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scplearn
-from scplearn import model
+from scplearn import model, summaries
 
 
 def reference_files(directory):
@@ -174,13 +174,69 @@ def test_header_problems_are_reported(tmp_store, tmp_path):
     assert "column 'mode': required column is missing" in text
 
 
-def test_score_counts_are_the_sufficient_statistics_of_evaluations(tmp_store, tmp_path):
-    scplearn.import_files(tmp_store, [reference_files(tmp_path / "in")])
-    counts = {(r["session"], r["dimension"], r["pre"], r["post"]): r["n"] for r in tmp_store.db["score_counts"].rows}
-    assert counts == {
-        ("S1", "knowledge", 5, 8): 1, ("S1", "skills", 4, 7): 1, ("S1", "confidence", 6, 9): 1,
-        ("S2", "knowledge", 6, 7): 1, ("S2", "skills", 5, 5): 1,
+def summary_rows(store) -> dict:
+    """Every row of the per-session summary tables, keyed by session (and dimension)."""
+    return {
+        "sessions": {r["session"]: r for r in store.db.query("SELECT * FROM session_summaries")},
+        "scores": {
+            (r["session"], d): {field: r[f"{d}_{field}"] for field in summaries.SCORE_FIELDS}
+            for r in store.db.query("SELECT * FROM score_summaries")
+            for d in model.DIMENSIONS
+            if r[f"{d}_rated"]
+        },
     }
+
+
+def test_summaries_are_the_sufficient_statistics_of_the_records(tmp_store, tmp_path):
+    scplearn.import_files(tmp_store, [reference_files(tmp_path / "in")])
+    found = summary_rows(tmp_store)
+    assert set(found["sessions"]) == {"S1", "S2"}  # FEST has no bookings
+    pick = ("bookings", "booked", "cancelled", "attended", "did_not_attend", "walk_ins", "gains", "gain_sixths")
+    # S1: Zoe attended (gains 3, 3, 3: a mean of 3, 18 sixths), Bob cancelled.
+    assert {k: found["sessions"]["S1"][k] for k in pick} == dict(zip(pick, (2, 2, 1, 1, 0, 0, 1, 18)))
+    # S2: Bob walked in (gains 1 and 0: a mean of 1/2, 3 sixths), a booking did not attend.
+    assert {k: found["sessions"]["S2"][k] for k in pick} == dict(zip(pick, (2, 1, 0, 1, 1, 1, 1, 3)))
+    assert found["sessions"]["S1"]["followups"] == 0
+    changed = {
+        key: (r["rated"], r["pre_sum"], r["post_sum"],
+              {name: r[name] for name in summaries.CHANGES if r[name]})
+        for key, r in found["scores"].items()
+    }
+    assert changed == {
+        ("S1", "knowledge"): (1, 5, 8, {"up_3": 1}), ("S1", "skills"): (1, 4, 7, {"up_3": 1}),
+        ("S1", "confidence"): (1, 6, 9, {"up_3": 1}),
+        ("S2", "knowledge"): (1, 6, 7, {"up_1": 1}), ("S2", "skills"): (1, 5, 5, {"same": 1}),
+    }
+
+
+def test_corrections_and_reimports_keep_the_summaries_equal_to_a_fresh_recount(tmp_store, tmp_path):
+    scplearn.import_files(tmp_store, [reference_files(tmp_path / "in")])
+    first = summary_rows(tmp_store)
+    scplearn.import_files(tmp_store, [tmp_path / "in" / "evaluations.csv"])  # the same file again
+    assert summary_rows(tmp_store) == first
+    write_csv(tmp_path / "fix" / "evaluations.csv", """
+        session,email,knowledge_pre,knowledge_post,skills_pre,skills_post,confidence_pre,confidence_post,action_1
+        S2,bob@example.org,2,9,5,4,3,8,
+    """)
+    write_csv(tmp_path / "fix" / "bookings.csv", """
+        session,email,status,walk_in
+        S1,bob@example.org,attended,no
+    """)
+    write_csv(tmp_path / "fix" / "followups.csv", """
+        session,email,date,used_learning,specific_action,knowledge,skills,confidence
+        S1,bob@example.org,2023-12-01,yes,no,7,6,
+    """)
+    scplearn.import_files(tmp_store, [tmp_path / "fix"])
+    corrected = summary_rows(tmp_store)
+    assert corrected != first
+    assert corrected["scores"][("S2", "confidence")]["up_5"] == 1
+    assert corrected["sessions"]["S1"]["attended"] == 2
+    assert corrected["sessions"]["S1"]["followups"] == 1
+    with tmp_store.db.atomic():
+        tmp_store.db.execute("DELETE FROM session_summaries")
+        tmp_store.db.execute("DELETE FROM score_summaries")
+        summaries.refresh_all(tmp_store.db)
+    assert summary_rows(tmp_store) == corrected
 
 
 evaluation_rows = st.lists(

@@ -192,5 +192,6 @@ def test_a_google_form_with_before_and_after_ratings_gives_evaluations(store, tm
     assert report.files[0].added == {"evaluations": 1}
     row = store.db.execute("SELECT knowledge_pre, knowledge_post, action_1 FROM evaluations").fetchone()
     assert row == (4, 8, "Use the toolkit")
-    assert [tuple(r) for r in store.db.execute("SELECT dimension, pre, post, n FROM score_counts")] == [
-        ("knowledge", 4, 8, 1)]
+    assert [tuple(r) for r in store.db.execute(
+        "SELECT knowledge_rated, knowledge_pre_sum, knowledge_post_sum, knowledge_up_4, skills_rated "
+        "FROM score_summaries")] == [(1, 4, 8, 1, 0)]

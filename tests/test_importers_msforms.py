@@ -10,6 +10,7 @@ from conftest import write_csv
 from test_importers_helpers import people, reference, snapshot
 
 import scplearn
+from scplearn import summaries
 from scplearn.cli import cli
 from scplearn.importers.msforms import MicrosoftFormsImporter
 
@@ -76,16 +77,26 @@ def test_one_form_with_before_and_after(store, tmp_path):
         "knowledge_pre": 4, "knowledge_post": 8, "skills_pre": 5, "skills_post": 7, "confidence_pre": 3,
         "confidence_post": 8, "action_1": "Use the toolkit", "action_2": "Talk to my DSL", "action_3": None}
     assert found[(SESSION, "bob@example.org")]["skills_pre"] is None
-    # The score tables are the counts of (pre, post) pairs, worked out here from the answers.
-    expected = collections.Counter()
+    # The score summaries count the paired ratings, their sums and their changes, worked out here from the answers.
+    expected = {}
     for _, answers in ANSWERS.values():
         scores = [scplearn.values.score(answer) for answer in answers[:6]]
         for index, dimension in enumerate(("knowledge", "skills", "confidence")):
             pre, post = scores[2 * index], scores[2 * index + 1]
             if pre is not None and post is not None:
-                expected[(dimension, pre, post)] += 1
-    counted = {(r["dimension"], r["pre"], r["post"]): r["n"] for r in store.db["score_counts"].rows}
-    assert counted == dict(expected)
+                found_sums = expected.setdefault(dimension, [0, 0, 0, collections.Counter()])
+                found_sums[0] += 1
+                found_sums[1] += pre
+                found_sums[2] += post
+                found_sums[3][post - pre] += 1
+    counted = {}
+    for r in store.db["score_summaries"].rows:
+        for d in ("knowledge", "skills", "confidence"):
+            if r[f"{d}_rated"]:
+                changes = collections.Counter(
+                    {change: r[f"{d}_{name}"] for name, change in summaries.CHANGES.items() if r[f"{d}_{name}"]})
+                counted[d] = [r[f"{d}_rated"], r[f"{d}_pre_sum"], r[f"{d}_post_sum"], changes]
+    assert counted == expected
     assert people(store)["zoe@example.org"] == "Zoë O'Brien"
 
 

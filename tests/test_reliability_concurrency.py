@@ -33,7 +33,7 @@ LONG = os.environ.get("SCPLEARN_LONG_TESTS") == "1"
 RECORDS = 200_000
 RUNS = 3 if LONG else 1
 COUNTS = ("SELECT (SELECT count(*) FROM evaluations) AS evaluations, "
-          "(SELECT count(*) FROM score_counts) AS score_counts, (SELECT count(*) FROM imports) AS imports")
+          "(SELECT count(*) FROM score_summaries) AS score_summaries, (SELECT count(*) FROM imports) AS imports")
 
 
 def load_generator():
@@ -72,7 +72,7 @@ async def watch(ds: Datasette, database: str, child: subprocess.Popen, before: t
                 seen["failures"].append((path, response.status_code, response.text[:300]))
             elif path == sql:
                 row = response.json()[0]
-                seen["states"].append((row["evaluations"], row["score_counts"], row["imports"]))
+                seen["states"].append((row["evaluations"], row["score_summaries"], row["imports"]))
         if finished:
             after_finished += len(paths)
         await asyncio.sleep(0)

@@ -329,3 +329,30 @@ def test_wilson_other_levels_and_errors():
         stats.wilson_interval(5, 4)
     with pytest.raises(ValueError):
         stats.wilson_interval(1, 4, confidence=1.0)
+
+
+@given(table=tables)
+def test_uplift_from_changes_and_sums_is_uplift_from_the_table(table):
+    changes, pre_sum, post_sum = {}, 0, 0
+    for (pre, post), count in table.items():
+        changes[post - pre] = changes.get(post - pre, 0) + count
+        pre_sum += pre * count
+        post_sum += post * count
+    assert stats.uplift_of_changes(changes, pre_sum, post_sum) == stats.uplift(table)
+
+
+def test_uplift_from_changes_refuses_sums_that_do_not_fit_the_changes():
+    with pytest.raises(ValueError, match="do not match"):
+        stats.uplift_of_changes({2: 3}, 12, 17)  # three ratings up by 2 add 6, not 5
+    with pytest.raises(ValueError, match="from -9 to 9"):
+        stats.uplift_of_changes({10: 1}, 1, 11)
+    with pytest.raises(ValueError, match="pre ratings"):
+        stats.uplift_of_changes({0: 2}, 30, 30)  # two ratings cannot add up to 30
+
+
+@pytest.mark.parametrize("df", [1, 2, 5, 29, 1000, 10**6])
+def test_the_distributions_are_scipys(df):
+    assert stats.t_quantile(0.975, df) == float(scipy.stats.t.ppf(0.975, df))
+    assert stats.normal_quantile(0.975) == float(scipy.stats.norm.ppf(0.975))
+    for z in (0.0, 1.3, 5.0, 12.0):
+        assert stats.normal_tail(z) == float(scipy.stats.norm.sf(z))

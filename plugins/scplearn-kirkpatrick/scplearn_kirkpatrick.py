@@ -104,18 +104,11 @@ class Kirkpatrick:
         """
         if evaluation.DELEGATE_LEVEL & set(by):
             return None
-        where, params = scope.sql()
-        groups = evaluation.group_columns(by)
-        sql = (
-            f"SELECT {groups + ', ' if groups else ''}count(*) AS comments "
-            f"FROM {evaluation.joins('feedback', by, delegates=False)} WHERE {where}"
-            + (f" GROUP BY {evaluation.group_expressions(by)}" if by else "")
+        rows = evaluation.grouped(
+            store, by, scope, "count(*) AS comments", evaluation.joins("feedback", by, delegates=False),
+            present="comments",
         )
-        return {
-            evaluation.group_key(row, by): row["comments"]
-            for row in store.db.query(sql, params)
-            if row["comments"]
-        }
+        return {key: row["comments"] for key, row in rows.items()}
 
 
 def _sort_key(key):

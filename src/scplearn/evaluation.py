@@ -9,6 +9,7 @@ happened; delegate-level groupings (sector, agency) describe who came.
 from __future__ import annotations
 
 import json
+import weakref
 
 import attrs
 
@@ -90,6 +91,116 @@ def group_key(row, by) -> tuple:
     return tuple(row[field] for field in by)
 
 
+def session_level(by) -> bool:
+    """Whether every field of ``by`` describes sessions, so that per-session summaries can answer."""
+    return not DELEGATE_LEVEL & set(by)
+
+
+def grouped(store, by, scope: Scope, aggregates: str, source: str, *, present: str,
+            where: str = "1 = 1", params=(), also_by: dict[str, str] | None = None) -> dict:
+    """``{group key: row}`` from one ``GROUP BY`` query: the scaffolding every evaluator shares.
+
+    Runs ``SELECT <grouping fields>, <aggregates> FROM <source> WHERE <where>
+    AND <scope> GROUP BY <grouping fields>``; ``source`` must join ``sessions``
+    and ``courses`` (see :func:`joins`). ``also_by`` (``{name: SQL}``) adds
+    fields to group by after the grouping fields, and to the key (e.g. a
+    dimension). Groups whose ``present`` column is 0 or NULL are left out.
+    ``params`` fill the placeholders of ``aggregates``, ``source`` and
+    ``where``; the scope's come after them.
+    """
+    also_by = also_by or {}
+    scope_where, scope_params = scope.sql()
+    keys = [f"{GROUPINGS[field]} AS {field}" for field in by]
+    keys += [f"{sql} AS {name}" for name, sql in also_by.items()]
+    expressions = [GROUPINGS[field] for field in by] + list(also_by.values())
+    sql = (
+        f"SELECT {''.join(key + ', ' for key in keys)}{aggregates} FROM {source} "
+        f"WHERE ({where}) AND {scope_where}"
+        + (f" GROUP BY {', '.join(expressions)}" if expressions else "")
+    )
+    names = [*by, *also_by]
+    return {
+        tuple(row[name] for name in names): row
+        for row in store.db.query(sql, [*params, *scope_params])
+        if row[present]
+    }
+
+
+def summary_source(table: str) -> str:
+    """The FROM clause joining a per-session summary table to ``sessions`` and ``courses``."""
+    return joins(table, (), delegates=False)
+
+
+ATTENDANCES = (
+    "sessions LEFT JOIN courses ON courses.code = sessions.course "
+    "CROSS JOIN bookings INDEXED BY attended_bookings "
+    "ON bookings.session = sessions.code AND bookings.status = 'attended'"
+)
+"""Each session's attending delegates, read in the order of the sessions (see :func:`different_delegates`)."""
+
+UNKNOWN_WORKFORCE = (
+    "SELECT key FROM delegates WHERE agency IS NULL "
+    "OR agency IN (SELECT name FROM agencies WHERE workforce IS NULL)"
+)
+"""Delegates not known to be from an agency of known workforce (an agency a delegate names always exists)."""
+
+
+def different_delegates(store, by, scope: Scope, *, where: str = "1 = 1") -> dict:
+    """``{group key: row}``: the different delegates present in each group, for session-level groupings.
+
+    Each row has ``unique_delegates`` and ``known_workforce_delegates`` (those
+    of them from agencies of known workforce: all of them, without a second
+    count, when every delegate's workforce is known). Distinct people do not
+    add up across sessions, so they are counted from the attending delegates
+    themselves, read through the index of attended bookings session by
+    session (in group order where an index of sessions gives it). This is the
+    slowest figure of all, and ``reach`` and ``cost`` both need it, so it is
+    remembered until the data changes (see :func:`remembered`).
+    """
+    return remembered(store, ("different_delegates", tuple(by), scope, where),
+                      lambda: _different_delegates(store, by, scope, where))
+
+
+def _different_delegates(store, by, scope: Scope, where: str) -> dict:
+    columns = "count(DISTINCT bookings.delegate) AS unique_delegates"
+    everyone_known = not store.db.execute(f"SELECT EXISTS ({UNKNOWN_WORKFORCE})").fetchone()[0]
+    if not everyone_known:
+        columns += (f", count(DISTINCT CASE WHEN bookings.delegate NOT IN ({UNKNOWN_WORKFORCE}) "
+                    "THEN bookings.delegate END) AS known_workforce_delegates")
+    rows = grouped(store, by, scope, columns, ATTENDANCES, where=where, present="unique_delegates")
+    if everyone_known:
+        rows = {key: {**row, "known_workforce_delegates": row["unique_delegates"]} for key, row in rows.items()}
+    return rows
+
+
+_remembered: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""``{store: (state of its data, {key: value})}`` for :func:`remembered`."""
+
+
+def data_state(store) -> tuple:
+    """A value that changes whenever the store's data may have: a commit by another
+    connection (``PRAGMA data_version``) or any row written by this one."""
+    return store.db.execute("PRAGMA data_version").fetchone()[0], store.db.conn.total_changes
+
+
+def remembered(store, key, compute):
+    """``compute()``, worked out once for each state of the store's data."""
+    state = data_state(store)
+    known_state, values = _remembered.get(store, (None, {}))
+    if known_state != state:
+        values = {}
+    if key not in values:
+        values[key] = compute()
+    _remembered[store] = (state, values)
+    return values[key]
+
+
+def _keep_remembered(store, before: tuple) -> None:
+    """After writing results only (which no evaluator reads), keep what was remembered for the data as it was."""
+    if store in _remembered and _remembered[store][0] == before:
+        _remembered[store] = (data_state(store), _remembered[store][1])
+
+
 def result_table(name: str) -> str:
     return f"{name}_results"
 
@@ -124,6 +235,7 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
     if getattr(evaluator, "dimensions", False):
         columns["dimension"] = str
     columns.update(evaluator.columns)
+    before = data_state(store)
     with store.db.atomic():
         runs = store.db["evaluation_runs"]
         if not runs.exists():
@@ -147,3 +259,4 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
             ({"run": run, "grouping": grouping, "parameters": parameters, **row} for row in rows),
             batch_size=1000,
         )
+    _keep_remembered(store, before)

@@ -26,13 +26,11 @@ References
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping
-
-from scipy.stats import norm
-from scipy.stats import t as student_t
 
 SCALE_MIN = 1
 SCALE_MAX = 10
@@ -44,6 +42,34 @@ UPLIFT_COLUMNS = (
     "normalised_gain", "effect_size_dz", "hedges_gz", "wilcoxon_p",
 )
 """The keys of :func:`uplift`'s result, in display order."""
+
+
+# -- distributions ----------------------------------------------------------------------
+# SciPy's own special functions, the ones scipy.stats.t.ppf, norm.ppf and norm.sf call
+# (same values), imported on first use so that starting scplearn does not wait for SciPy.
+
+
+@functools.lru_cache(maxsize=4096)
+def t_quantile(p: float, df: int) -> float:
+    """The p-quantile of Student's t with ``df`` degrees of freedom (``scipy.stats.t.ppf(p, df)``)."""
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, p))
+
+
+@functools.lru_cache(maxsize=64)
+def normal_quantile(p: float) -> float:
+    """The p-quantile of the standard normal distribution (``scipy.stats.norm.ppf(p)``)."""
+    from scipy.special import ndtri
+
+    return float(ndtri(p))
+
+
+def normal_tail(z: float) -> float:
+    """P(Z > z) for a standard normal Z (``scipy.stats.norm.sf(z)``)."""
+    from scipy.special import ndtr
+
+    return float(ndtr(-z))
 
 
 # -- count tables -----------------------------------------------------------------
@@ -113,7 +139,7 @@ def t_interval(n: int, mean: float | None, sd: float | None, confidence: float =
     if n < 2 or mean is None or sd is None:
         return None, None
     _check_confidence(confidence)
-    half = float(student_t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     return mean - half, mean + half
 
 
@@ -132,7 +158,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     if n == 0:
         return None, None
     _check_confidence(confidence)
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = normal_quantile(0.5 + confidence / 2)
     p, z2 = successes / n, z * z
     centre = p + z2 / (2 * n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
@@ -186,7 +212,7 @@ def wilcoxon_p(differences: Mapping[int, int]) -> float | None:
     numerator = 2 * twice_w_plus - m * (m + 1)
     var48 = 2 * m * (m + 1) * (2 * m + 1) - ties
     z = numerator * math.sqrt(3 / var48)
-    return float(2 * norm.sf(abs(z)))
+    return 2 * normal_tail(abs(z))
 
 
 # -- uplift ----------------------------------------------------------------------------
@@ -214,20 +240,43 @@ def uplift(counts: Mapping[tuple[int, int], int]) -> dict:
     With n = 0 every value but ``n`` is ``None``. Means and percentages are
     formed from exact integer sums (a single rounding each).
     """
-    pre, post, change = Counter(), Counter(), Counter()
+    pre_sum = post_sum = 0
+    changes = Counter()
     for key, count in counts.items():
         before, after = key
         b, a, c = _score(before), _score(after), _count(count)
         if c:
-            pre[b] += c
-            post[a] += c
-            change[a - b] += c
-    n, sum_pre, _ = _sums(pre)
+            pre_sum += c * b
+            post_sum += c * a
+            changes[a - b] += c
+    return uplift_of_changes(changes, pre_sum, post_sum)
+
+
+def uplift_of_changes(changes: Mapping[int, int], pre_sum: int, post_sum: int) -> dict:
+    """Every uplift statistic for one group, from ``{change: count}`` and the sums of pre and post ratings.
+
+    These are all :func:`uplift` needs: n = Σ count, and the changes are
+    post − pre from −9 to +9. Checks that ``post_sum − pre_sum`` equals the
+    sum of the changes, and that the means are on the rating scale.
+    """
+    change = {}
+    for value, count in changes.items():
+        d, c = operator.index(value), _count(count)
+        if abs(d) > SCALE_MAX - SCALE_MIN:
+            largest = SCALE_MAX - SCALE_MIN
+            raise ValueError(f"a change of rating must be from {-largest} to {largest}: {value!r}")
+        if c:
+            change[d] = c
+    n, change_sum, _ = _sums(change)
+    sum_pre, sum_post = operator.index(pre_sum), operator.index(post_sum)
+    if sum_post - sum_pre != change_sum:
+        raise ValueError(f"the sums of ratings ({sum_pre}, {sum_post}) do not match the changes (total {change_sum})")
+    if n and not SCALE_MIN * n <= sum_pre <= SCALE_MAX * n:
+        raise ValueError(f"a sum of {n} pre ratings must be from {SCALE_MIN * n} to {SCALE_MAX * n}: {sum_pre}")
     result = dict.fromkeys(UPLIFT_COLUMNS)
     result["n"] = n
     if n == 0:
         return result
-    _, sum_post, _ = _sums(post)
     mean_change = mean_of(change)
     sd = sd_of(change)
     improved = sum(c for d, c in change.items() if d > 0)

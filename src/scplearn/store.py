@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import identity
+from . import identity, summaries
 from .errors import ScplearnError
 
 SCHEMA_VERSION_KEY = "schema_version"
@@ -94,7 +94,24 @@ def _tables_v1(db: sqlite_utils.Database) -> None:
             db[table].create_index(index)
 
 
-MIGRATIONS = (_tables_v1,)
+def _summaries_v2(db: sqlite_utils.Database) -> None:
+    """Per-session summaries for every evaluator (replacing ``score_counts``), and the indexes that read them.
+
+    ``attended_bookings`` lists each session's attending delegates, so that the
+    different delegates of a group are counted without reading ``bookings``;
+    the sessions indexes give the sessions of the usual groupings in group order.
+    """
+    db.execute("DROP TABLE IF EXISTS score_counts")
+    summaries.create_tables(db)
+    db.execute(
+        "CREATE INDEX attended_bookings ON bookings (session, delegate) WHERE status = 'attended'"
+    )
+    for grouping in ("course", "partnership", "mode"):
+        db.execute(f"CREATE INDEX idx_sessions_year_{grouping} ON sessions (year, {grouping})")
+    summaries.refresh_all(db)
+
+
+MIGRATIONS = (_tables_v1, _summaries_v2)
 """Schema migrations, in order; the n-th brings a database to schema version n."""
 
 

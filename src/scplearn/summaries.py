@@ -1,35 +1,195 @@
 """Per-session summaries kept at import: the sufficient statistics the evaluators read.
 
 Every import recounts, in its own transaction, the summaries of each session
-whose records it wrote, so the summaries always agree with the records.
+whose records it wrote, so the summaries always agree with the records. They
+hold only what the session's bookings, evaluations and follow-ups say; what
+the session itself says (its year, course, date, capacity...) is joined when
+an evaluator reads them, so correcting a session needs no recount.
+
+- ``session_summaries``, one row per session with bookings: the booking counts
+  of ``reach`` and ``cost`` and the follow-up counts and sums of ``impact``.
+- ``score_summaries``, one row per session with paired ratings: for each
+  dimension, the number of delegates who rated it before and after, the sums
+  of their ratings, and how many ratings went up or down by each amount (all
+  ``uplift`` needs; see :func:`scplearn.stats.uplift_of_changes`), in columns
+  such as ``knowledge_rated``, ``knowledge_pre_sum``, ``knowledge_up_3``.
+
+A delegate's post-course *gain* (impact's non-response gap) is the mean of
+post − pre over the dimensions rated both times; as it is a whole number of
+sixths (a mean of one, two or three whole numbers), it is summed as
+``gain × 6`` so that the sums stay exact integers. ``gains`` and
+``gain_sixths`` are over every attendance with an evaluation,
+``respondent_gains`` and ``respondent_gain_sixths`` over those followed up;
+the non-respondents' are the difference.
 """
 
 from __future__ import annotations
 
-from . import model
+import operator
 
-SOURCES = ("evaluations",)
+from .model import DIMENSIONS
+
+SOURCES = ("bookings", "evaluations", "followups")
 """The tables a summary is counted from."""
+
+LARGEST_CHANGE = 9
+CHANGES = {
+    **{f"down_{k}": -k for k in range(LARGEST_CHANGE, 0, -1)},
+    "same": 0,
+    **{f"up_{k}": k for k in range(1, LARGEST_CHANGE + 1)},
+}
+"""The columns of ``score_summaries`` counting ratings that moved by each amount (post − pre)."""
+LETTER_OF_SAME = "J"
+"""How a change of 0 is written when a session's changes are gathered as text; −9 to +9 are ``A`` to ``S``."""
+
+ANSWERS = ("used_learning", "specific_action")
+
+
+def gain_sixths(table: str = "evaluations") -> str:
+    """SQL for 6 × one delegate's gain (an exact integer), NULL when no dimension was rated both times."""
+    changes = " + ".join(f"coalesce({table}.{d}_post - {table}.{d}_pre, 0)" for d in DIMENSIONS)
+    rated = " + ".join(f"({table}.{d}_post - {table}.{d}_pre IS NOT NULL)" for d in DIMENSIONS)
+    return f"(({changes}) * 6 / nullif({rated}, 0))"
+
+
+def _booking_columns() -> dict[str, str]:
+    """``{column: aggregate over one session's bookings}``."""
+    return {
+        "bookings": "count(*)",
+        "booked": "sum(walk_in = 0)",
+        "cancelled": "sum(walk_in = 0 AND status = 'cancelled')",
+        "attended": "sum(status = 'attended')",
+        "did_not_attend": "sum(walk_in = 0 AND status NOT IN ('cancelled', 'attended'))",
+        "walk_ins": "sum(walk_in = 1)",
+    }
+
+
+def _followup_columns() -> dict[str, str]:
+    """``{column: aggregate over one session's followed-up attendances, joined to their evaluations}``."""
+    gain = gain_sixths()
+    columns = {"followups": "count(*)"}
+    for answer in ANSWERS:
+        columns[f"{answer}_yes"] = f"sum(followups.{answer} = 1)"
+        columns[f"{answer}_answered"] = f"count(followups.{answer})"
+    columns["respondent_gains"] = f"count({gain})"
+    columns["respondent_gain_sixths"] = f"sum({gain})"
+    for d in DIMENSIONS:
+        rerated = f"evaluations.{d}_pre IS NOT NULL AND evaluations.{d}_post IS NOT NULL AND followups.{d} IS NOT NULL"
+        columns[f"{d}_rerated"] = f"count(CASE WHEN {rerated} THEN 1 END)"
+        columns[f"{d}_rerated_pre"] = f"sum(CASE WHEN {rerated} THEN evaluations.{d}_pre END)"
+        columns[f"{d}_rerated_post"] = f"sum(CASE WHEN {rerated} THEN evaluations.{d}_post END)"
+        columns[f"{d}_rerated_followup"] = f"sum(CASE WHEN {rerated} THEN followups.{d} END)"
+    return columns
+
+
+BOOKING_COLUMNS = _booking_columns()
+FOLLOWUP_COLUMNS = _followup_columns()
+SESSION_COLUMNS = (*BOOKING_COLUMNS, "gains", "gain_sixths", *FOLLOWUP_COLUMNS)
+"""The columns of ``session_summaries`` after ``session``."""
+SCORE_FIELDS = ("rated", "pre_sum", "post_sum", *CHANGES)
+"""What ``score_summaries`` holds of each dimension, in columns named ``<dimension>_<field>``."""
+SCORE_COLUMNS = tuple(f"{d}_{field}" for d in DIMENSIONS for field in SCORE_FIELDS)
+"""The columns of ``score_summaries`` after ``session``."""
+
+
+def create_tables(db) -> None:
+    """Create the summary tables (empty)."""
+    session_columns = ", ".join(f"{column} INTEGER NOT NULL DEFAULT 0" for column in SESSION_COLUMNS)
+    db.execute(
+        f"CREATE TABLE session_summaries (session TEXT PRIMARY KEY REFERENCES sessions(code), {session_columns})"
+    )
+    score_columns = ", ".join(f"{column} INTEGER NOT NULL DEFAULT 0" for column in SCORE_COLUMNS)
+    db.execute(f"CREATE TABLE score_summaries (session TEXT PRIMARY KEY REFERENCES sessions(code), {score_columns})")
 
 
 def refresh(db, sessions) -> None:
     """Recount the summaries of ``sessions``."""
-    refresh_score_counts(db, sessions)
-
-
-def refresh_score_counts(db, sessions) -> None:
-    """Recount the (pre, post) score table of each session: the sufficient statistics of uplift."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_sessions (code TEXT PRIMARY KEY)")
     db.execute("DELETE FROM temp.touched_sessions")
     db.conn.executemany("INSERT OR IGNORE INTO temp.touched_sessions VALUES (?)", [(s,) for s in sessions])
-    db.execute("DELETE FROM score_counts WHERE session IN (SELECT code FROM temp.touched_sessions)")
-    for dimension in model.DIMENSIONS:
-        db.execute(
-            f"""INSERT INTO score_counts (session, dimension, pre, post, n)
-            SELECT session, '{dimension}', {dimension}_pre, {dimension}_post, count(*)
-            FROM evaluations
-            WHERE session IN (SELECT code FROM temp.touched_sessions)
-              AND {dimension}_pre IS NOT NULL AND {dimension}_post IS NOT NULL
-            GROUP BY session, {dimension}_pre, {dimension}_post"""
-        )
+    for table in ("session_summaries", "score_summaries"):
+        db.execute(f"DELETE FROM {table} WHERE session IN (SELECT code FROM temp.touched_sessions)")
+    session_totals: dict[str, dict] = {}
+    scores = []
+    for session, gains, gain_sixths, *dimensions in _evaluation_pass(db):
+        session_totals[session] = {"gains": gains, "gain_sixths": gain_sixths}
+        pairs = list(zip(dimensions[::2], dimensions[1::2]))
+        if any(changes for _, changes in pairs):
+            values = (value for pre_sum, changes in pairs for value in _score_summary(pre_sum, changes))
+            scores.append((session, *values))
+    for session, totals in _attendance_passes(db):
+        session_totals.setdefault(session, {}).update(totals)
+    db.conn.executemany(
+        f"INSERT INTO session_summaries (session, {', '.join(SESSION_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' * len(SESSION_COLUMNS))})",
+        ((session, *(totals.get(column, 0) for column in SESSION_COLUMNS))
+         for session, totals in session_totals.items() if totals.get("bookings")),
+    )
+    db.conn.executemany(
+        f"INSERT INTO score_summaries (session, {', '.join(SCORE_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' * len(SCORE_COLUMNS))})",
+        scores,
+    )
     db.execute("DELETE FROM temp.touched_sessions")
+
+
+def refresh_all(db) -> None:
+    """Recount the summaries of every session."""
+    refresh(db, [row[0] for row in db.execute("SELECT code FROM sessions")])
+
+
+TOUCHED = "IN (SELECT code FROM temp.touched_sessions)"
+ATTENDANCES = "bookings INDEXED BY attended_bookings"
+
+
+def _attendance_passes(db):
+    """``(session, {column: total})`` from the touched sessions' bookings, then from their follow-ups."""
+    passes = (
+        (BOOKING_COLUMNS, f"bookings WHERE session {TOUCHED}"),
+        (FOLLOWUP_COLUMNS, f"followups CROSS JOIN {ATTENDANCES} ON bookings.session = followups.session "
+                           f"AND bookings.delegate = followups.delegate AND bookings.status = 'attended' "
+                           f"LEFT JOIN evaluations ON evaluations.session = followups.session "
+                           f"AND evaluations.delegate = followups.delegate "
+                           f"WHERE followups.session {TOUCHED}"),
+    )
+    for columns, source in passes:
+        aggregates = ", ".join(f"coalesce({total}, 0)" for total in columns.values())
+        for session, *totals in db.execute(f"SELECT bookings.session, {aggregates} FROM {source} GROUP BY 1"):
+            yield session, dict(zip(columns, totals))
+
+
+def _evaluation_pass(db):
+    """One pass over the touched sessions' evaluations.
+
+    Yields per session: the attendances with a gain and the sum of their
+    gains in sixths, then per dimension the sum of the paired pre ratings and
+    the changes of the pairs written one letter a rating (``A`` for −9, ``J``
+    for 0, ``S`` for +9).
+    """
+    attended = (f"EXISTS (SELECT 1 FROM {ATTENDANCES} WHERE bookings.session = evaluations.session "
+                "AND bookings.delegate = evaluations.delegate AND bookings.status = 'attended')")
+    columns = [f"session, {gain_sixths()} AS gain, {attended} AS attended"]
+    parts = ["count(CASE WHEN attended THEN gain END)", "coalesce(sum(CASE WHEN attended THEN gain END), 0)"]
+    for d in DIMENSIONS:
+        columns.append(f"CASE WHEN {d}_post IS NOT NULL THEN {d}_pre END AS {d}_pre")
+        columns.append(f"CASE WHEN {d}_post IS NOT NULL AND {d}_pre IS NOT NULL "
+                       f"THEN char({ord(LETTER_OF_SAME)} + {d}_post - {d}_pre) END AS {d}_change")
+        parts += [f"coalesce(sum({d}_pre), 0)", f"group_concat({d}_change, '')"]
+    return db.execute(
+        f"SELECT session, {', '.join(parts)} FROM "
+        # LIMIT -1 (no limit) keeps the inner query a query of its own, so that each row's gain
+        # and attendance are worked out once rather than once per aggregate using them.
+        f"(SELECT {', '.join(columns)} FROM evaluations WHERE session {TOUCHED} LIMIT -1) GROUP BY session"
+    )
+
+
+LETTERS = tuple(chr(ord(LETTER_OF_SAME) + change) for change in CHANGES.values())
+
+
+def _score_summary(pre_sum: int, changes: str | None) -> tuple:
+    """The values of :data:`SCORE_FIELDS` from the sum of pre ratings and the changes as letters."""
+    if not changes:
+        return (0, 0, 0, *(0 for _ in CHANGES))
+    counts = tuple(map(changes.count, LETTERS))
+    post_sum = pre_sum + sum(map(operator.mul, CHANGES.values(), counts))
+    return (len(changes), pre_sum, post_sum, *counts)

@@ -82,31 +82,42 @@ class Cost:
 
         Attendances are attended bookings plus the headcount of headcount-only
         events (for delegate-level groupings, attended bookings only).
+        Session-level groupings sum the attendances of ``session_summaries``.
         """
-        where, params = scope.sql()
-        groups = evaluation.group_columns(by)
-        select = groups + ", " if groups else ""
-        group_by = f"GROUP BY {evaluation.group_expressions(by)}" if by else ""
-        people = {}
-        for row in store.db.query(
-            f"SELECT {select}count(DISTINCT bookings.delegate) AS delegates, count(*) AS attended "
-            f"FROM {evaluation.joins('bookings', by)} "
-            f"WHERE bookings.status = 'attended' AND {COSTED} AND {where} {group_by}",
-            params,
-        ):
-            if row["attended"]:
-                people[evaluation.group_key(row, by)] = (row["delegates"], row["attended"])
+        if evaluation.session_level(by):
+            attendances = evaluation.grouped(
+                store, by, scope, "sum(session_summaries.attended) AS attended",
+                evaluation.summary_source("session_summaries"), where=COSTED, present="attended",
+            )
+            # When every session in scope is costed, the delegates are those ``reach`` counts: count them once.
+            where, params = scope.sql()
+            uncosted = store.db.execute(
+                f"SELECT EXISTS (SELECT 1 FROM sessions WHERE NOT {COSTED} AND {where})", params
+            ).fetchone()[0]
+            delegates = evaluation.different_delegates(store, by, scope, where=COSTED if uncosted else "1 = 1")
+            people = {
+                key: (delegates.get(key, {}).get("unique_delegates", 0), row["attended"])
+                for key, row in attendances.items()
+            }
+        else:
+            people = {
+                key: (row["delegates"], row["attended"])
+                for key, row in evaluation.grouped(
+                    store, by, scope,
+                    "count(DISTINCT bookings.delegate) AS delegates, count(*) AS attended",
+                    evaluation.joins("bookings", by), where=f"bookings.status = 'attended' AND {COSTED}",
+                    present="attended",
+                ).items()
+            }
         if not evaluation.DELEGATE_LEVEL & set(by):
-            for row in store.db.query(
-                f"SELECT {select}sum(sessions.headcount) AS headcount "
-                f"FROM sessions LEFT JOIN courses ON courses.code = sessions.course "
-                f"WHERE sessions.headcount IS NOT NULL AND {COSTED} AND {where} {group_by}",
-                params,
-            ):
-                if row["headcount"] is not None:
-                    key = evaluation.group_key(row, by)
-                    delegates, attended = people.get(key, (0, 0))
-                    people[key] = (delegates, attended + row["headcount"])
+            headcounts = evaluation.grouped(
+                store, by, scope, "count(*) AS sessions, sum(sessions.headcount) AS headcount",
+                "sessions LEFT JOIN courses ON courses.code = sessions.course",
+                where=f"sessions.headcount IS NOT NULL AND {COSTED}", present="sessions",
+            )
+            for key, row in headcounts.items():
+                delegates, attended = people.get(key, (0, 0))
+                people[key] = (delegates, attended + row["headcount"])
         return people
 
 

@@ -1,7 +1,8 @@
 """Impact: what delegates said in the follow-up survey some months after training.
 
-One ``GROUP BY`` pass over the attended bookings of each group, joined to their
-follow-up answers and their evaluations, gives every figure: how many
+One ``GROUP BY`` pass gives every figure (for session-level groupings over the
+sessions' ``session_summaries``, for delegate-level groupings over the attended
+bookings, joined to their follow-up answers and their evaluations): how many
 attendances are due a follow-up, how many answered, the counts behind the
 percentages and their Wilson intervals, the mean post-course gain of those
 who answered and of those who did not, and, per dimension, the sums behind the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import evaluation, stats
+from .. import evaluation, stats, summaries
 from ..hookspecs import hookimpl
 from ..model import DIMENSIONS
 from .reach import percent, sort_key
@@ -40,13 +41,6 @@ COLUMNS = {
     "retention": float,
 }
 ANSWERS = ("used_learning", "specific_action")
-
-
-def gain_expression() -> str:
-    """SQL for one delegate's post-course gain: the mean of post − pre over the dimensions rated both times."""
-    changes = " + ".join(f"coalesce(evaluations.{d}_post - evaluations.{d}_pre, 0)" for d in DIMENSIONS)
-    rated = " + ".join(f"(evaluations.{d}_post - evaluations.{d}_pre IS NOT NULL)" for d in DIMENSIONS)
-    return f"(({changes}) * 1.0 / nullif({rated}, 0))"
 
 
 class Impact:
@@ -100,8 +94,12 @@ class Impact:
             figures[f"pct_{answer}"] = percent(yes, answered)
             figures[f"pct_{answer}_ci_low"] = low
             figures[f"pct_{answer}_ci_high"] = high
-        respondents, others = sums["respondent_gain"], sums["nonrespondent_gain"]
-        figures["nonresponse_gap"] = None if respondents is None or others is None else respondents - others
+        respondents, others = sums["respondent_gains"], sums["nonrespondent_gains"]
+        # Each mean gain is a sum of sixths over 6 × the number of gains: exact until the division.
+        figures["nonresponse_gap"] = (
+            sums["respondent_gain_sixths"] / (6 * respondents) - sums["nonrespondent_gain_sixths"] / (6 * others)
+            if respondents and others else None
+        )
         return figures
 
     @staticmethod
@@ -120,20 +118,57 @@ class Impact:
         }
 
     def sums(self, store, by, scope) -> dict:
-        """Per group, the counts and sums every figure is computed from, in one SQL pass."""
-        where, params = scope.sql()
-        groups = evaluation.group_columns(by)
-        # A follow-up is due once its window has opened, or as soon as it has been answered.
+        """Per group, the counts and sums every figure is computed from, in one SQL pass.
+
+        Session-level groupings add up ``session_summaries``; delegate-level
+        groupings count the attended bookings, joined to their follow-ups and
+        evaluations. A follow-up is due once its window has opened (the
+        session's date is on or before the cutoff), or as soon as it has been
+        answered.
+        """
+        if evaluation.session_level(by):
+            return self.sums_of_summaries(store, by, scope)
+        return self.sums_of_records(store, by, scope)
+
+    def sums_of_summaries(self, store, by, scope) -> dict:
+        t = "session_summaries"
+        opened = "sessions.date <= ?"
+        parts = [
+            f"sum({t}.attended) AS attended",
+            f"sum(CASE WHEN {opened} THEN {t}.attended ELSE {t}.followups END) AS due",
+            f"sum({t}.followups) AS followups",
+            *(f"sum({t}.{a}_yes) AS {a}_yes, sum({t}.{a}_answered) AS {a}_answered" for a in ANSWERS),
+            f"sum({t}.respondent_gains) AS respondent_gains",
+            f"sum({t}.respondent_gain_sixths) AS respondent_gain_sixths",
+            # Gains of the attendances not followed up, counted only once their follow-up is due.
+            f"sum(CASE WHEN {opened} THEN {t}.gains - {t}.respondent_gains ELSE 0 END) AS nonrespondent_gains",
+            f"sum(CASE WHEN {opened} THEN {t}.gain_sixths - {t}.respondent_gain_sixths ELSE 0 END) "
+            "AS nonrespondent_gain_sixths",
+        ]
+        for d in DIMENSIONS:
+            parts.append(
+                f"sum({t}.{d}_rerated) AS {d}_n, sum({t}.{d}_rerated_pre) AS {d}_pre, "
+                f"sum({t}.{d}_rerated_post) AS {d}_post, sum({t}.{d}_rerated_followup) AS {d}_followup"
+            )
+        cutoff = self.cutoff()
+        return evaluation.grouped(
+            store, by, scope, ", ".join(parts), evaluation.summary_source(t),
+            params=[cutoff, cutoff, cutoff], present="attended",
+        )
+
+    def sums_of_records(self, store, by, scope) -> dict:
         due = "(sessions.date <= ? OR followups.session IS NOT NULL)"
         answered = "followups.session IS NOT NULL"
-        gain = gain_expression()
+        gain = summaries.gain_sixths()
         parts = [
             "count(*) AS attended",
             f"sum({due}) AS due",
             f"sum({answered}) AS followups",
             *(f"sum(followups.{a} = 1) AS {a}_yes, count(followups.{a}) AS {a}_answered" for a in ANSWERS),
-            f"avg(CASE WHEN {answered} THEN {gain} END) AS respondent_gain",
-            f"avg(CASE WHEN NOT {answered} AND {due} THEN {gain} END) AS nonrespondent_gain",
+            f"count(CASE WHEN {answered} THEN {gain} END) AS respondent_gains",
+            f"sum(CASE WHEN {answered} THEN {gain} END) AS respondent_gain_sixths",
+            f"count(CASE WHEN NOT {answered} AND {due} THEN {gain} END) AS nonrespondent_gains",
+            f"sum(CASE WHEN NOT {answered} AND {due} THEN {gain} END) AS nonrespondent_gain_sixths",
         ]
         for d in DIMENSIONS:
             all_three = (f"evaluations.{d}_pre IS NOT NULL AND evaluations.{d}_post IS NOT NULL "
@@ -144,22 +179,18 @@ class Impact:
                 f"sum(CASE WHEN {all_three} THEN evaluations.{d}_post END) AS {d}_post, "
                 f"sum(CASE WHEN {all_three} THEN followups.{d} END) AS {d}_followup"
             )
-        sql = f"""
-            SELECT {groups + ', ' if groups else ''}{', '.join(parts)}
-            FROM {evaluation.joins('bookings', by)}
-            LEFT JOIN followups
-                ON followups.session = bookings.session AND followups.delegate = bookings.delegate
-            LEFT JOIN evaluations
-                ON evaluations.session = bookings.session AND evaluations.delegate = bookings.delegate
-            WHERE bookings.status = 'attended' AND {where}
-            {'GROUP BY ' + evaluation.group_expressions(by) if by else ''}
-        """
-        return {
-            evaluation.group_key(row, by): row
-            # ``due`` appears twice in the SELECT list, before the scope's WHERE parameters.
-            for row in store.db.query(sql, [self.cutoff(), self.cutoff(), *params])
-            if row["attended"]
-        }
+        source = (
+            f"{evaluation.joins('bookings', by)} "
+            "LEFT JOIN followups ON followups.session = bookings.session AND followups.delegate = bookings.delegate "
+            "LEFT JOIN evaluations "
+            "ON evaluations.session = bookings.session AND evaluations.delegate = bookings.delegate"
+        )
+        cutoff = self.cutoff()
+        # ``due`` appears three times in the SELECT list.
+        return evaluation.grouped(
+            store, by, scope, ", ".join(parts), source,
+            where="bookings.status = 'attended'", params=[cutoff] * 3, present="attended",
+        )
 
 
 @hookimpl

@@ -1,9 +1,10 @@
 """Reach: how many sessions were run, how many places offered, and who came.
 
-Three ``GROUP BY`` passes, whatever the number of delegates: one over
-``sessions`` (sessions, places offered, headcount-only events), one over
-``bookings`` (booked, cancelled, attended, walk-ins, unique delegates) and one
-over ``agencies`` (the workforce of each sector or agency). See
+A few ``GROUP BY`` passes, whatever the number of delegates: one over
+``sessions`` (sessions, places offered, headcount-only events), one over the
+bookings (booked, cancelled, attended, walk-ins: for session-level groupings
+summed from ``session_summaries``), one counting the different delegates, and
+one over ``agencies`` (the workforce of each sector or agency). See
 docs/evaluators.md for every column's definition.
 
 Session-level groupings (year, partnership, course, session, priority, mode)
@@ -144,52 +145,58 @@ class Reach:
 
     def session_counts(self, store, by, scope) -> dict:
         """Per group: sessions, headcount-only sessions, places offered, headcount-only attendance."""
-        where, params = scope.sql()
-        groups = evaluation.group_columns(by)
-        sql = f"""
-            SELECT {groups + ', ' if groups else ''}
-                count(*) AS sessions,
-                count(sessions.headcount) AS headcount_only_sessions,
-                sum(CASE WHEN sessions.headcount IS NULL THEN sessions.capacity END) AS spaces_offered,
-                sum(sessions.headcount) AS headcount_only_attendance
-            FROM sessions LEFT JOIN courses ON courses.code = sessions.course
-            WHERE {where}
-            {'GROUP BY ' + evaluation.group_expressions(by) if by else ''}
-        """
-        return {
-            evaluation.group_key(row, by): row
-            for row in store.db.query(sql, params)
-            if row["sessions"]
-        }
+        return evaluation.grouped(
+            store, by, scope,
+            """count(*) AS sessions,
+            count(sessions.headcount) AS headcount_only_sessions,
+            sum(CASE WHEN sessions.headcount IS NULL THEN sessions.capacity END) AS spaces_offered,
+            sum(sessions.headcount) AS headcount_only_attendance""",
+            "sessions LEFT JOIN courses ON courses.code = sessions.course",
+            present="sessions",
+        )
 
     def booking_counts(self, store, by, scope) -> dict:
-        """Per group: the booking and attendance counts, in one pass over ``bookings``."""
-        where, params = scope.sql()
-        groups = evaluation.group_columns(by)
-        attended = "bookings.status = 'attended'"
-        sql = f"""
-            SELECT {groups + ', ' if groups else ''}
-                count(*) AS bookings,
-                sum(bookings.walk_in = 0) AS booked,
-                sum(bookings.walk_in = 0 AND bookings.status = 'cancelled') AS cancelled,
-                sum({attended}) AS attended,
-                sum(bookings.walk_in = 0 AND bookings.status NOT IN ('cancelled', 'attended')) AS did_not_attend,
-                sum(bookings.walk_in = 1) AS walk_ins,
-                sum({attended} AND sessions.headcount IS NULL AND sessions.capacity IS NOT NULL)
-                    AS attended_with_capacity,
-                count(DISTINCT CASE WHEN {attended} THEN bookings.delegate END) AS unique_delegates,
-                count(DISTINCT CASE WHEN {attended} AND agencies.workforce IS NOT NULL
-                      THEN bookings.delegate END) AS known_workforce_delegates,
-                count(DISTINCT CASE WHEN {attended} THEN bookings.session END) AS sessions_attended
-            FROM {evaluation.joins('bookings', by, delegates=True)}
-            WHERE {where}
-            {'GROUP BY ' + evaluation.group_expressions(by) if by else ''}
+        """Per group: the booking and attendance counts.
+
+        Session-level groupings add up the sessions' ``session_summaries`` and
+        count the different delegates apart; delegate-level groupings count
+        the bookings in one pass.
         """
-        return {
-            evaluation.group_key(row, by): row
-            for row in store.db.query(sql, params)
-            if row["bookings"]
-        }
+        if not evaluation.session_level(by):
+            return self.booking_counts_of_records(store, by, scope)
+        t = "session_summaries"
+        counts = evaluation.grouped(
+            store, by, scope,
+            f"""sum({t}.bookings) AS bookings, sum({t}.booked) AS booked, sum({t}.cancelled) AS cancelled,
+            sum({t}.attended) AS attended, sum({t}.did_not_attend) AS did_not_attend, sum({t}.walk_ins) AS walk_ins,
+            sum(CASE WHEN sessions.headcount IS NULL AND sessions.capacity IS NOT NULL THEN {t}.attended ELSE 0 END)
+                AS attended_with_capacity""",
+            evaluation.summary_source(t),
+            present="bookings",
+        )
+        people = evaluation.different_delegates(store, by, scope)
+        return {key: {**row, **people.get(key, {})} for key, row in counts.items()}
+
+    def booking_counts_of_records(self, store, by, scope) -> dict:
+        """Per group: the booking and attendance counts, in one pass over ``bookings``."""
+        attended = "bookings.status = 'attended'"
+        return evaluation.grouped(
+            store, by, scope,
+            f"""count(*) AS bookings,
+            sum(bookings.walk_in = 0) AS booked,
+            sum(bookings.walk_in = 0 AND bookings.status = 'cancelled') AS cancelled,
+            sum({attended}) AS attended,
+            sum(bookings.walk_in = 0 AND bookings.status NOT IN ('cancelled', 'attended')) AS did_not_attend,
+            sum(bookings.walk_in = 1) AS walk_ins,
+            sum({attended} AND sessions.headcount IS NULL AND sessions.capacity IS NOT NULL)
+                AS attended_with_capacity,
+            count(DISTINCT CASE WHEN {attended} THEN bookings.delegate END) AS unique_delegates,
+            count(DISTINCT CASE WHEN {attended} AND agencies.workforce IS NOT NULL
+                  THEN bookings.delegate END) AS known_workforce_delegates,
+            count(DISTINCT CASE WHEN {attended} THEN bookings.session END) AS sessions_attended""",
+            evaluation.joins("bookings", by, delegates=True),
+            present="bookings",
+        )
 
     def workforce(self, store, by) -> tuple[int | None, dict]:
         """The known workforce of all agencies, and of each sector and/or agency ``by`` names.

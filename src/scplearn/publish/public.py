@@ -102,14 +102,13 @@ def evaluator_table(store, evaluator, groupings) -> control.RawTable:
 
 def distribution_table(store) -> control.RawTable:
     """Per year and dimension, how many paired ratings gave each score before and after."""
+    tables = plugins.get_evaluators()["uplift"].count_tables(store, ["year"], evaluation.Scope())
     counts = {}
-    for side in ("pre", "post"):
-        for row in store.db.query(
-            f"SELECT sessions.year AS year, score_counts.dimension AS dimension, score_counts.{side} AS score, "
-            f"sum(score_counts.n) AS n FROM score_counts JOIN sessions ON sessions.code = score_counts.session "
-            f"GROUP BY sessions.year, score_counts.dimension, score_counts.{side}"
-        ):
-            counts[(row["year"], row["dimension"], side, row["score"])] = row["n"]
+    for (year, dimension), table in tables.items():
+        for (pre, post), n in table.items():
+            for side, score in (("pre", pre), ("post", post)):
+                key = (year, dimension, side, score)
+                counts[key] = counts.get(key, 0) + n
     groups = sorted({key[:2] for key in counts}, key=lambda g: (g[0], _order(DIMENSIONS, g[1])))
     rows = [
         {
