@@ -106,3 +106,10 @@ def test_remembered_delegates_are_forgotten_when_the_data_changes(sample_copy):
     with sample_copy.db.atomic():  # a change through this very connection
         sample_copy.db.execute(stop_attending, [second])
     assert unique("cost")[second] == 0 and unique("reach")[second] == 0
+
+
+def test_forget_starts_the_next_evaluation_afresh(sample_copy):
+    evaluation.evaluate(sample_copy, "reach", by=["year"], save=False)
+    assert sample_copy in evaluation._remembered
+    evaluation.forget(sample_copy)
+    assert sample_copy not in evaluation._remembered

@@ -195,6 +195,11 @@ def remembered(store, key, compute):
     return values[key]
 
 
+def forget(store) -> None:
+    """Forget what :func:`remembered` holds for ``store``: evaluations then start as in a new process."""
+    _remembered.pop(store, None)
+
+
 def _keep_remembered(store, before: tuple) -> None:
     """After writing results only (which no evaluator reads), keep what was remembered for the data as it was."""
     if store in _remembered and _remembered[store][0] == before:
