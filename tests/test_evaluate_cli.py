@@ -52,6 +52,24 @@ def test_evaluate_json_is_the_library_result_and_is_saved(sample_copy):
     assert (run["evaluator"], run["grouping"], run["parameters"], run["rows"]) == ("reach", "year", "{}", 2)
 
 
+def test_as_of_fixes_which_follow_ups_are_due(sample_copy):
+    """Figures judged on a given day do not move as the calendar does; the day is kept with the results."""
+    def due(day):
+        result = invoke("evaluate", sample_copy.path, "-e", "impact", "--by", "year", "--as-of", day, "--json")
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output)
+        assert rows == scplearn.evaluate(sample_copy, "impact", by=["year"], as_of=day, save=False)
+        return {row["year"]: row["due"] for row in rows if row["dimension"] == "knowledge"}
+
+    early, late = due("2024-01-01"), due("1 January 2026")
+    assert early["2023/24"] < late["2023/24"]
+    assert late["2023/24"] == sample_copy.db.execute(
+        "SELECT count(*) FROM bookings JOIN sessions ON sessions.code = bookings.session "
+        "WHERE status = 'attended' AND year = '2023/24'").fetchone()[0]
+    parameters = {row["parameters"] for row in sample_copy.db.query("SELECT parameters FROM evaluation_runs")}
+    assert parameters == {'{"as_of": "2024-01-01"}', '{"as_of": "2026-01-01"}'}
+
+
 def test_the_same_evaluation_again_replaces_its_rows(sample_copy):
     for _ in range(2):
         assert invoke("evaluate", sample_copy.path, "-e", "cost", "--by", "year").exit_code == 0
@@ -109,6 +127,7 @@ def test_format_table_shows_blanks_numbers_and_text():
     (["-e", "nonesuch"], "Error: no evaluator named 'nonesuch'; installed: "),
     (["--by", "colour"], "Invalid value for '--by': 'colour' is not one of"),
     (["--year", "2023/25"], "Invalid value for '--year': must be a financial year such as 2023/24"),
+    (["--as-of", "31/02/2024"], "Invalid value for '--as-of'"),
 ])
 def test_bad_options_are_one_line_errors(sample_copy, args, message):
     result = invoke("evaluate", sample_copy.path, *args)

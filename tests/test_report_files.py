@@ -121,6 +121,17 @@ def test_cli_writes_the_report(sample_store, tmp_path):
     assert f"a total of {reach['headcount']:,} delegates" in markdown
 
 
+def test_the_report_judges_follow_ups_due_as_of_the_day_asked(sample_store, tmp_path):
+    impact = scplearn.evaluate(sample_store, "impact", by=["year"], year="2023/24", as_of="2024-01-01", save=False)
+    due = impact[0]["due"]
+    assert due < scplearn.evaluate(sample_store, "impact", by=["year"], year="2023/24", save=False)[0]["due"]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["report", str(sample_store.path), "--year", "2023/24",
+                                      "--as-of", "2024-01-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"of the {due:,} delegates to whom it was due" in (out / "report.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["--year", "2023"], "must be a financial year"),
     (["--year", "2019/20"], "no training sessions in 2019/20"),

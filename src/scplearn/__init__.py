@@ -16,12 +16,12 @@ from .importing import ImportFailed, ImportReport, import_files
 from .store import Store, open
 
 
-def evaluate(db, name: str, *, by=(), year=None, partnership=None, save: bool = True) -> list[dict]:
+def evaluate(db, name: str, *, by=(), year=None, partnership=None, as_of=None, save: bool = True) -> list[dict]:
     """Run the evaluator ``name`` over ``db``, a :class:`Store` or the path of an existing database.
 
     See :func:`scplearn.evaluation.evaluate`, which this calls.
     """
-    options = {"by": by, "year": year, "partnership": partnership, "save": save}
+    options = {"by": by, "year": year, "partnership": partnership, "as_of": as_of, "save": save}
     if isinstance(db, Store):
         return evaluation.evaluate(db, name, **options)
     if not Path(db).exists():

@@ -8,6 +8,7 @@ happened; delegate-level groupings (sector, agency) describe who came.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import weakref
 
@@ -32,10 +33,15 @@ DELEGATE_LEVEL = frozenset({"sector", "agency"})
 
 @attrs.frozen
 class Scope:
-    """Which sessions an evaluation covers: a financial year and/or a partnership."""
+    """Which sessions an evaluation covers (a financial year and/or a partnership), and as of which day.
+
+    ``as_of`` is the day on which follow-ups are judged due (``None``: today):
+    fixing it makes the ``impact`` figures of a past report reproducible.
+    """
 
     year: str | None = attrs.field(default=None, converter=values.financial_year)
     partnership: str | None = None
+    as_of: dt.date | None = attrs.field(default=None, converter=values.date)
 
     def sql(self) -> tuple[str, list]:
         """A WHERE clause on ``sessions`` (always valid SQL) and its parameters."""
@@ -49,7 +55,10 @@ class Scope:
         return " AND ".join(clauses), params
 
     def as_dict(self) -> dict:
-        return {key: value for key, value in attrs.asdict(self).items() if value is not None}
+        found = {key: value for key, value in attrs.asdict(self).items() if value is not None}
+        if self.as_of:
+            found["as_of"] = self.as_of.isoformat()
+        return found
 
 
 def check_grouping(by) -> list[str]:
@@ -210,7 +219,8 @@ def result_table(name: str) -> str:
     return f"{name}_results"
 
 
-def evaluate(store, name: str, *, by=(), year=None, partnership=None, save: bool = True) -> list[dict]:
+def evaluate(store, name: str, *, by=(), year=None, partnership=None, as_of=None,
+             save: bool = True) -> list[dict]:
     """Run the evaluator ``name`` over ``store`` grouped ``by`` the given fields.
 
     Returns one dict per group (and per dimension where the evaluator has
@@ -223,7 +233,7 @@ def evaluate(store, name: str, *, by=(), year=None, partnership=None, save: bool
         raise ScplearnError(f"no evaluator named {name!r}; installed: {', '.join(sorted(evaluators))}")
     evaluator = evaluators[name]
     by = check_grouping(by)
-    scope = Scope(year=year, partnership=partnership)
+    scope = Scope(year=year, partnership=partnership, as_of=as_of)
     rows = evaluator.evaluate(store, by, scope)
     if save:
         save_results(store, evaluator, by, scope, rows)

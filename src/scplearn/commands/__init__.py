@@ -11,10 +11,29 @@ from pathlib import Path
 
 import click
 
+from .. import values
 from ..errors import ScplearnError
 
 DB_PATH = click.Path(dir_okay=False, path_type=Path)
 EXISTING_DB = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+def date_value(context, parameter, value):
+    """Click callback: a date option's text as a :class:`datetime.date` (ISO or day first)."""
+    if value is None:
+        return None
+    try:
+        return values.date(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def as_of_option(command):
+    """``--as-of DATE``: judge which follow-ups are due on this day instead of today."""
+    return click.option(
+        "--as-of", "as_of", callback=date_value, metavar="DATE",
+        help="Judge which follow-ups are due as on this day, so figures can be reproduced [default: today]",
+    )(command)
 
 
 def friendly_errors(command):

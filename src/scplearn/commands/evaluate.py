@@ -11,7 +11,7 @@ import scplearn
 
 from .. import evaluation, plugins, values
 from ..errors import ScplearnError
-from . import EXISTING_DB
+from . import EXISTING_DB, as_of_option
 
 
 def financial_year(context, parameter, value):
@@ -58,9 +58,10 @@ def evaluators(as_json):
               help="Group by this field (repeat to combine)")
 @click.option("--year", callback=financial_year, help="Only this financial year, e.g. 2023/24")
 @click.option("--partnership", help="Only this partnership")
+@as_of_option
 @click.option("--json", "as_json", is_flag=True,
               help="Output a JSON list of objects, one per group (and dimension)")
-def evaluate(db_path, names, by, year, partnership, as_json):
+def evaluate(db_path, names, by, year, partnership, as_of, as_json):
     """Run evaluators over DB_PATH and print their results.
 
     Each evaluator's rows also replace its earlier rows for the same grouping
@@ -73,7 +74,7 @@ def evaluate(db_path, names, by, year, partnership, as_json):
         scplearn evaluate training.db -e uplift --by year --by sector --json
     """
     try:
-        results = run(db_path, names, by, year, partnership)
+        results = run(db_path, names, by, year, partnership, as_of)
     except ScplearnError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -86,17 +87,17 @@ def evaluate(db_path, names, by, year, partnership, as_json):
     for index, (name, rows) in enumerate(results.items()):
         if index:
             click.echo()
-        scope = ", ".join(filter(None, [year, partnership]))
+        scope = ", ".join(filter(None, [year, partnership, as_of and f"as of {as_of.day} {as_of:%B %Y}"]))
         click.echo(f"{name}" + (f" by {', '.join(by)}" if by else "") + (f" ({scope})" if scope else ""))
         click.echo(format_table(rows) if rows else "(no rows)")
 
 
-def run(db_path, names, by, year, partnership) -> dict[str, list[dict]]:
+def run(db_path, names, by, year, partnership, as_of=None) -> dict[str, list[dict]]:
     """``{evaluator name: rows}`` for each evaluator asked for (all by default), saving the results."""
     names = list(dict.fromkeys(names)) or sorted(plugins.get_evaluators())
     with scplearn.open(db_path) as store:
         return {
-            name: evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, save=True)
+            name: evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, as_of=as_of, save=True)
             for name in names
         }
 

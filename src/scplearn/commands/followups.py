@@ -11,18 +11,8 @@ import click
 import scplearn
 
 from .. import followups as library
-from .. import values
 from ..errors import ScplearnError
-from . import EXISTING_DB
-
-
-def _date(context, parameter, value):
-    if value is None:
-        return None
-    try:
-        return values.date(value)
-    except ValueError as error:
-        raise click.BadParameter(str(error)) from None
+from . import EXISTING_DB, date_value
 
 
 @click.command()
@@ -30,7 +20,7 @@ def _date(context, parameter, value):
 @click.option("--due", is_flag=True, help="List the delegates due a follow-up as CSV (names and emails)")
 @click.option("--weeks", type=click.IntRange(min=0), default=12, show_default=True,
               help="How long after the session a follow-up is due")
-@click.option("--as-of", "as_of", callback=_date, metavar="DATE", help="Count the weeks back from this day [default: today]")
+@click.option("--as-of", "as_of", callback=date_value, metavar="DATE", help="Count the weeks back from this day [default: today]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the CSV to this file (readable by you only) instead of standard output")
 @click.option("--private", "private_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -9,7 +9,7 @@ import click
 import scplearn
 
 from ..errors import ScplearnError
-from . import EXISTING_DB
+from . import EXISTING_DB, as_of_option
 
 
 @click.command()
@@ -19,7 +19,8 @@ from . import EXISTING_DB
 @click.option("--compare", help="Financial year to compare with, e.g. 2022/23")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write report.md, report.html and the charts into")
-def report(db_path, year, partnership, compare, out_dir):
+@as_of_option
+def report(db_path, year, partnership, compare, out_dir, as_of):
     """Write the annual report's training section for DB_PATH as Markdown, HTML and charts.
 
     Every figure comes from the evaluators, under the disclosure rules of
@@ -34,7 +35,7 @@ def report(db_path, year, partnership, compare, out_dir):
 
     try:
         with scplearn.open(db_path) as store:
-            files = write_report(store, year, out_dir, partnership=partnership, compare=compare)
+            files = write_report(store, year, out_dir, partnership=partnership, compare=compare, as_of=as_of)
     except ScplearnError as error:
         raise click.ClickException(str(error)) from None
     for path in files.paths:

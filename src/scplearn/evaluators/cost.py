@@ -62,9 +62,11 @@ class Cost:
     def spend(self, store, by, scope) -> dict:
         """``{group: total spend}`` for a grouping by year and/or partnership."""
         clauses, params = ["1 = 1"], []
-        for field, value in scope.as_dict().items():
-            clauses.append(f"spend.{field} = ?")
-            params.append(value)
+        for field in COSTABLE:
+            value = getattr(scope, field)
+            if value is not None:
+                clauses.append(f"spend.{field} = ?")
+                params.append(value)
         columns = ", ".join(f"spend.{field} AS {field}" for field in by)
         sql = (
             f"SELECT {columns + ', ' if columns else ''}count(*) AS entries, sum(amount) AS spend "

@@ -65,9 +65,9 @@ class Impact:
         if as_of is not None:
             self.as_of = as_of
 
-    def cutoff(self) -> str:
-        """The last session date whose follow-up is due, as ISO text."""
-        as_of = self.as_of or dt.date.today()
+    def cutoff(self, scope=None) -> str:
+        """The last session date whose follow-up is due, as ISO text: the scope's day, else ``as_of``, else today."""
+        as_of = (scope.as_of if scope else None) or self.as_of or dt.date.today()
         return (as_of - dt.timedelta(weeks=self.weeks)).isoformat()
 
     def evaluate(self, store, by, scope) -> list[dict]:
@@ -150,7 +150,7 @@ class Impact:
                 f"sum({t}.{d}_rerated) AS {d}_n, sum({t}.{d}_rerated_pre) AS {d}_pre, "
                 f"sum({t}.{d}_rerated_post) AS {d}_post, sum({t}.{d}_rerated_followup) AS {d}_followup"
             )
-        cutoff = self.cutoff()
+        cutoff = self.cutoff(scope)
         return evaluation.grouped(
             store, by, scope, ", ".join(parts), evaluation.summary_source(t),
             params=[cutoff, cutoff, cutoff], present="attended",
@@ -185,7 +185,7 @@ class Impact:
             "LEFT JOIN evaluations "
             "ON evaluations.session = bookings.session AND evaluations.delegate = bookings.delegate"
         )
-        cutoff = self.cutoff()
+        cutoff = self.cutoff(scope)
         # ``due`` appears three times in the SELECT list.
         return evaluation.grouped(
             store, by, scope, ", ".join(parts), source,

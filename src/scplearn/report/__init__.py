@@ -96,12 +96,13 @@ def _save_charts(section: Section, directory: Path, taken: set) -> Section:
     return attrs.evolve(section, charts=tuple(saved))
 
 
-def write_report(store, year, out_dir, partnership=None, compare=None, policy=None) -> ReportFiles:
+def write_report(store, year, out_dir, partnership=None, compare=None, policy=None, as_of=None) -> ReportFiles:
     """Write the training section for ``year`` into ``out_dir``: Markdown, HTML and charts.
 
     ``partnership`` limits it to one partnership's sessions; ``compare`` names
     a financial year to compare reach and uplift with; ``policy`` is the
-    :class:`scplearn.disclosure.DisclosurePolicy` (default: the standard one).
+    :class:`scplearn.disclosure.DisclosurePolicy` (default: the standard one);
+    ``as_of`` the day on which follow-ups are judged due (default: today).
     Returns the paths written (see :class:`ReportFiles`).
     """
     year = _year(year, "year")
@@ -109,7 +110,7 @@ def write_report(store, year, out_dir, partnership=None, compare=None, policy=No
     if compare == year:
         raise ScplearnError("compare with a year other than the report's own")
     policy = policy or default_policy()
-    found = figures.collect(store, year, partnership=partnership, compare=compare)
+    found = figures.collect(store, year, partnership=partnership, compare=compare, as_of=as_of)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 

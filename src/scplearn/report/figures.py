@@ -75,8 +75,8 @@ class Figures:
         return next(iter(self.impact.values()), {}).get("followups") or 0
 
 
-def _evaluate(store, name, by, year=None, partnership=None) -> list[dict]:
-    return evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, save=False)
+def _evaluate(store, name, by, year=None, partnership=None, as_of=None) -> list[dict]:
+    return evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, as_of=as_of, save=False)
 
 
 def _by_dimension(rows) -> dict[str, dict]:
@@ -105,7 +105,8 @@ def check_scope(store, year: str, partnership: str | None, compare: str | None) 
             )
 
 
-def collect(store, year: str, partnership: str | None = None, compare: str | None = None) -> Figures:
+def collect(store, year: str, partnership: str | None = None, compare: str | None = None,
+            as_of=None) -> Figures:
     """Run the evaluators for the report and gather their figures."""
     check_scope(store, year, partnership, compare)
     scope = {"year": year, "partnership": partnership}
@@ -131,7 +132,7 @@ def collect(store, year: str, partnership: str | None = None, compare: str | Non
         uplift=trend[year]["uplift"],
         uplift_compare=trend[compare]["uplift"] if compare else {},
         courses=_with_titles(store, _evaluate(store, "uplift", ["course"], **scope)),
-        impact=_by_dimension(_evaluate(store, "impact", ["year"], **scope)),
+        impact=_by_dimension(_evaluate(store, "impact", ["year"], **scope, as_of=as_of)),
         cost=cost if cost and cost.get("spend") is not None else None,
         trend=[trend[key] for key in sorted(trend)],
         distributions=distributions(store, year, partnership),
