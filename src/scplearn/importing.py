@@ -18,6 +18,7 @@ import attrs
 from . import plugins
 from .errors import ScplearnError
 from .importers import Issue, tables
+from .importers.canonical import Batch
 from .store import now
 from .writer import ORDER, Writer
 
@@ -82,6 +83,13 @@ class ImportFailed(ScplearnError):
             f"{count} problem{'s' if count != 1 else ''} found; nothing was imported:\n"
             + "\n".join(str(issue) for issue in report.issues)
         )
+
+
+IMPORT_CACHE_KIB = 32 * 1024
+"""SQLite's page cache while importing (its default is 2 MB). Each record written
+looks up its delegate's key in two indexes, and pseudonyms are random: with the
+larger cache most of those pages are found in memory: a 1,000,000-record import
+is about 10 % faster, for a peak some 60 MB higher (the cache and its bookkeeping)."""
 
 
 class _RollBack(Exception):
@@ -153,6 +161,8 @@ def import_files(
     chosen.sort(key=lambda pair: _dependency_rank(*pair))
     report = ImportReport(dry_run=dry_run)
     store.pseudonymiser  # refuse early if the key is missing or wrong
+    cache_size = store.db.execute("PRAGMA cache_size").fetchone()[0]
+    store.db.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
     try:
         with store.db.atomic(), store.private.atomic():
             _run(store, chosen, options, report, progress)
@@ -162,6 +172,8 @@ def import_files(
         pass
     else:
         report.written = True
+    finally:
+        store.db.execute(f"PRAGMA cache_size = {cache_size}")
     if report.issues and not skip_invalid:
         raise ImportFailed(report)
     return report
@@ -183,10 +195,24 @@ def _run(store, chosen, options, report: ImportReport, progress) -> None:
             continue
         seen_in_call.add(digest)
         before = _counts(store)
-        valid, rows_read, unparsed, unreferenced = 0, RowNumbers(), set(), set()
+        valid, batched, rows_read, unparsed, unreferenced = 0, 0, RowNumbers(), set(), set()
         filename = path.name
+        # An importer may offer its valid rows in batches made a column at a time.
+        read = getattr(importer, "read_batches", None) or importer.read
         try:
-            for item in importer.read(path, options):
+            for item in read(path, options):
+                if isinstance(item, Batch):
+                    problems = writer.add_batch(item, filename)
+                    for issue in item.issues:
+                        unparsed.add(issue.row)
+                        rows_read.add(issue.row)
+                    unreferenced.update(issue.row for issue in problems)
+                    report.issues.extend(sorted([*item.issues, *problems], key=_row_of) if problems else item.issues)
+                    batched += len(item.rows)  # rows no other item names
+                    valid += len(item.rows)
+                    if progress and item.rows:
+                        progress(len(item.rows))
+                    continue
                 if isinstance(item, Issue):
                     report.issues.append(item)
                     unparsed.add(item.row)
@@ -204,7 +230,7 @@ def _run(store, chosen, options, report: ImportReport, progress) -> None:
             report.issues.append(Issue(path.name, None, None, None, str(error).split(": ", 1)[-1]))
             continue
         unparsed.discard(None)
-        file_report.rows = len(rows_read)  # a row may give several records (a delegate and a booking)
+        file_report.rows = len(rows_read) + batched  # a row may give several records (a delegate and a booking)
         file_report.rejected = len(unparsed | unreferenced)
         writer.flush()
         after = _counts(store)
@@ -250,6 +276,10 @@ class RowNumbers:
 
     def __len__(self) -> int:
         return self.count + len(self.others)
+
+
+def _row_of(issue: Issue) -> int:
+    return issue.row
 
 
 def _counts(store) -> dict[str, int]:

@@ -10,6 +10,7 @@ bad field, not just the first.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import attrs
 
@@ -100,6 +101,7 @@ def _required(converter):
         return result
 
     convert.__doc__ = converter.__doc__
+    convert.plain = getattr(converter, "plain", None)  # values that convert to themselves are never None
     return convert
 
 
@@ -301,6 +303,73 @@ def build(record_type, row: dict) -> tuple[object | None, list[FieldProblem]]:
         return recipe.make(converted), []
     except FieldError as error:
         return None, [FieldProblem(error.field, row.get(error.field), str(error))]
+
+
+def build_columns(record_type, columns: dict[str, list], count: int) -> tuple[dict[str, list], set[int]] | None:
+    """Convert ``count`` rows given a column at a time (field name → raw values), as :func:`build` would row by row.
+
+    Returns every field's converted values and the indexes of the rows with a bad
+    field (their values are placeholders: :func:`build` on such a row gives its
+    problems). A field absent from ``columns`` takes its default. Returns ``None``
+    for a record type with validators across fields or its own ``__init__`` work,
+    which must be made row by row.
+    """
+    recipe = _recipe(record_type)
+    if recipe.validated or not recipe.direct:
+        return None
+    converted, bad = {}, set()
+    for name, converter, has_default, seen in recipe.fields:
+        raw = columns.get(name)
+        if raw is None:
+            raw = [None] * count
+        converted[name] = _convert_column(recipe, name, converter, has_default, seen, raw, bad)
+    return converted, bad
+
+
+def make(record_type, converted: dict):
+    """A record from values already converted (as :func:`build_columns` gives them), without converting them again."""
+    return _recipe(record_type).make(converted)
+
+
+def _convert_column(recipe, name, converter, has_default, seen, raw: list, bad: set) -> list:
+    plain = getattr(converter, "plain", None)
+    if plain is not None:
+        # Values the converter would give back unchanged (most emails) are checked
+        # in one pass; the seen-values cache would only churn on them.
+        try:
+            if all(map(plain.fullmatch, raw)):
+                return list(raw)
+        except TypeError:  # a cell that is not text (a number or a date from a workbook)
+            pass
+        out = [value if type(value) is str and plain.fullmatch(value) else _UNSEEN for value in raw]
+    else:
+        out = list(map(seen.get, raw, itertools.repeat(_UNSEEN, len(raw))))
+        if _UNSEEN not in out:
+            return out
+    for index, value in enumerate(out):
+        if value is not _UNSEEN:
+            continue
+        value = raw[index]
+        if value is None and has_default:
+            out[index] = recipe.defaults[name]
+            continue
+        if plain is None:  # seen since the column was looked up, further up the same column
+            result = seen.get(value, _UNSEEN)
+            if result is not _UNSEEN:
+                out[index] = result
+                continue
+        try:
+            result = converter(value) if converter else value
+        except ValueError:
+            bad.add(index)
+            out[index] = None
+            continue
+        out[index] = result
+        if type(value) is str and plain is None:
+            if len(seen) >= _SEEN_LIMIT:
+                seen.clear()
+            seen[value] = result
+    return out
 
 
 class _Recipe:

@@ -10,6 +10,7 @@ changes nothing; a corrected record replaces the old values.
 from __future__ import annotations
 
 import hashlib
+import json
 import operator
 
 import attrs
@@ -108,8 +109,28 @@ def _sources(table: str) -> list[str]:
 
 
 SOURCES = {table: _sources(table) for table in COLUMNS}
+COLUMNAR = frozenset(
+    table for table, sources in SOURCES.items()
+    if len(sources) == len(COLUMNS[table])
+    and set(sources) <= {field.name for field in attrs.fields(model.RECORD_TYPES[ORDER.index(table)])}
+)
+"""Tables whose every column is a field of the record (or its pseudonymised email), so a batch is written as it comes."""
 GETTERS = {table: operator.attrgetter(*sources) for table, sources in SOURCES.items()}  # each gives a tuple
 EMAIL_AT = {table: sources.index("email") for table, sources in SOURCES.items() if "email" in sources}
+
+
+def _unknown(filename: str, row: int, column: str, value, table: str) -> Issue:
+    """The problem of a value naming a record ``table`` does not hold."""
+    what = table[:-1] if table != "agencies" else "agency"
+    return Issue(filename, row, column, value, f"no such {what} (import the {table} file first or in the same import)")
+
+
+def _missing(connection, table: str, keys_json: str) -> list[str]:
+    """The keys of a JSON list, in order, that ``table`` has no row for."""
+    return [key for (key,) in connection.execute(
+        f"SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE key = value) ORDER BY value",
+        [keys_json],
+    )]
 
 
 class Writer:
@@ -143,19 +164,74 @@ class Writer:
             if value is not None:
                 known = self.known[table]
                 if value not in (self._known(table) if known is None else known):
-                    issues.append(Issue(filename, parsed.row, parsed.column(field), value,
-                                        f"no such {table[:-1] if table != 'agencies' else 'agency'} "
-                                        f"(import the {table} file first or in the same import)"))
+                    issues.append(_unknown(filename, parsed.row, parsed.column(field), value, table))
         if issues:
             return issues
+        self._queue(record, TABLE_NAMES[record_type])
+        return []
+
+    def add_batch(self, batch, filename: str) -> list[Issue]:
+        """Check and queue a :class:`~scplearn.importers.canonical.Batch`; returns the issues of rows referring to unknown records.
+
+        Does what :meth:`add` does for each of its records, a column at a time
+        where the table's columns are the record's fields.
+        """
+        record_type, columns = batch.record_type, batch.columns
         table = TABLE_NAMES[record_type]
+        issues, unknown = [], set()
+        for field, referenced in REFERENCES.get(record_type, _NONE).items():
+            values = columns[field]
+            known = self._known(referenced)
+            if known.issuperset(values) or not set(values).difference(known).difference((None,)):
+                continue
+            for index, value in enumerate(values):
+                if value is not None and value not in known:
+                    unknown.add(index)
+                    issues.append(_unknown(filename, batch.rows[index], field, value, referenced))
+        count = len(batch.rows)
+        if unknown:
+            kept = [index for index in range(count) if index not in unknown]
+            columns = {field: [values[index] for index in kept] for field, values in columns.items()}
+            count = len(kept)
+            issues.sort(key=lambda issue: issue.row)
+        if not count:
+            return issues
+        if table not in COLUMNAR:
+            for values in zip(*columns.values()):
+                self._queue(model.make(record_type, dict(zip(columns, values))), table)
+            return issues
+        sources = [columns[source] for source in SOURCES[table]]
+        for at, values in enumerate(sources):
+            if not _PLAIN.issuperset(map(type, values)):  # dates among the values
+                sources[at] = list(map(_cell, values))
+        at = EMAIL_AT.get(table)
+        if at is not None:
+            emails = sources[at]
+            sources[at] = keys = self.store.pseudonymiser.keys_for(emails)
+            if table == "delegates":
+                self.people.update(zip(keys, zip(emails, columns["name"])))
+            else:
+                people = self.people
+                self.new_delegates.update(
+                    (key, email) for key, email in zip(keys, emails) if key is not None and key not in people
+                )
+        self.buffers[table].extend(zip(*sources))
+        if table in self.known:
+            self._known(table).update(columns[PRIMARY_KEYS[table][0]])
+        if table in SUMMARISED:
+            self.touched_sessions.update(columns["session"])
+        self.pending += count
+        if self.pending >= BATCH:
+            self.flush()
+        return issues
+
+    def _queue(self, record, table: str) -> None:
         self.buffers[table].append(self._row(record, table))
         if table in self.known:
             self._known(table).add(getattr(record, PRIMARY_KEYS[table][0]))
         self.pending += 1
         if self.pending >= BATCH:
             self.flush()
-        return []
 
     def _row(self, record, table: str) -> tuple:
         row = GETTERS[table](record)
@@ -201,15 +277,19 @@ class Writer:
             )
             self.people.clear()
         if self.new_delegates:
-            keys = sorted(self.new_delegates)
-            self._execute(
-                "delegates", "INSERT INTO delegates (key) VALUES (?) ON CONFLICT(key) DO NOTHING",
-                [(key,) for key in keys],
-            )
-            self.store.private.conn.executemany(
-                "INSERT INTO people (key, email) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
-                [(key, self.new_delegates[key]) for key in keys],
-            )
+            # Most of them are known: ask each database which are not (one query
+            # a batch) and write only those.
+            keys = json.dumps(sorted(self.new_delegates))
+            missing = _missing(self.db.conn, "delegates", keys)
+            if missing:
+                self._execute("delegates", "INSERT INTO delegates (key) VALUES (?) ON CONFLICT(key) DO NOTHING",
+                              [(key,) for key in missing])
+            missing = _missing(self.store.private.conn, "people", keys)
+            if missing:
+                self.store.private.conn.executemany(
+                    "INSERT INTO people (key, email) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                    [(key, self.new_delegates[key]) for key in missing],
+                )
             self.new_delegates.clear()
 
     def _execute(self, table: str, sql: str, rows: list) -> None:

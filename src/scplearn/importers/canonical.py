@@ -7,7 +7,9 @@ record. Column headings are the model's field names, in any case and order.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from typing import Iterator
 
 import attrs
 
@@ -70,35 +72,112 @@ class CanonicalImporter:
                         "cannot tell which kind of record this file holds; name it after one "
                         "(e.g. sessions.csv) as described in docs/formats.md")
             return
-        fields = {field.name for field in attrs.fields(record_type)}
-        rows = tables.raw_rows(path)
-        try:
-            _, cells = next(rows)
-        except StopIteration:
-            return
-        header = [str(cell).replace("\ufeff", "").strip() for cell in cells]
-        width, keys, name, build = len(header), None, path.name, model.build
+        problems, keys, rows = _body(path, record_type)
+        yield from problems
         for number, cells in rows:
-            if keys is None:
-                problems = list(_header_issues(path, header, record_type, fields))
-                yield from problems
-                if problems:
-                    return
-                # No two columns share a key (that is a header issue), so a row's
-                # cells line up with the header's keys.
-                keys = [tables.header_key(column) for column in header]
-            if len(cells) > width:
-                extra = [cell for cell in cells[width:] if str(cell).strip()]
-                if extra:
-                    yield Issue(name, number, None, ", ".join(map(str, extra)),
-                                f"row has {width + len(extra)} cells but the header has {width}")
+            yield from _read_row(record_type, keys, len(keys), number, cells, path.name)
+
+    def read_batches(self, path: Path, options: dict):
+        """What :meth:`read` gives, but with the valid rows in batches converted a column at a time (:class:`Batch`).
+
+        Rows that cannot go in a batch (a row of the wrong width) come as
+        :meth:`read` gives them, in file order: a batch is handed on before them.
+        A record type made row by row (a validator across fields) is read by :meth:`read`.
+        """
+        path = Path(path)
+        record_type = record_type_of(path)
+        if record_type is None or model.build_columns(record_type, {}, 0) is None:
+            yield from self.read(path, options)
+            return
+        problems, keys, rows = _body(path, record_type)
+        yield from problems
+        width, name = len(keys), path.name
+        numbers, batch = [], []
+        for number, cells in rows:
+            if len(cells) != width:
+                if len(cells) > width and not any(str(cell).strip() for cell in cells[width:]):
+                    cells = cells[:width]
+                else:
+                    if batch:
+                        yield _batch(record_type, keys, numbers, batch, name)
+                        numbers, batch = [], []
+                    yield from _read_row(record_type, keys, width, number, cells, name)
                     continue
-            record, field_problems = build(record_type, dict(zip(keys, cells)))
-            if record is None:
-                for problem in field_problems:
-                    yield Issue(name, number, problem.field, problem.value, problem.reason)
-            else:
-                yield Parsed(number, record, _NO_COLUMNS)
+            numbers.append(number)
+            batch.append(cells)
+            if len(batch) >= BATCH_ROWS:
+                yield _batch(record_type, keys, numbers, batch, name)
+                numbers, batch = [], []
+        if batch:
+            yield _batch(record_type, keys, numbers, batch, name)
+
+
+def _body(path: Path, record_type) -> tuple[list[Issue], list[str], Iterator]:
+    """The header's problems, its keys and the rows after it as ``(number, cells)``.
+
+    The header is checked only if a row follows it; a header with problems
+    comes with no rows. No two columns share a key (that is a header problem),
+    so a row's cells line up with the keys.
+    """
+    rows = tables.raw_rows(path)
+    header = next(rows, None)
+    first = next(rows, None) if header else None
+    if first is None:
+        return [], [], iter(())
+    header = [str(cell).replace("\ufeff", "").strip() for cell in header[1]]
+    fields = {field.name for field in attrs.fields(record_type)}
+    problems = list(_header_issues(path, header, record_type, fields))
+    if problems:
+        return problems, [], iter(())
+    return [], [tables.header_key(column) for column in header], itertools.chain([first], rows)
+
+
+BATCH_ROWS = 5000
+
+
+@attrs.define
+class Batch:
+    """Valid rows of a file made a column at a time: ``columns`` maps every field to its converted values.
+
+    ``rows`` are the rows' numbers, which no other item read from the file names;
+    ``issues`` the problems of the rows between them that were left out (bad
+    fields), in row order.
+    """
+
+    record_type: type
+    rows: list[int]
+    columns: dict[str, list]
+    issues: list[Issue]
+
+
+def _batch(record_type, keys, numbers, cells, name) -> Batch:
+    converted, bad = model.build_columns(record_type, dict(zip(keys, zip(*cells))), len(cells))
+    issues = []
+    if bad:
+        # The problems, worded exactly as row by row: converters are pure, so the row fails again.
+        for index in sorted(bad):
+            _, problems = model.build(record_type, dict(zip(keys, cells[index])))
+            issues.extend(Issue(name, numbers[index], p.field, p.value, p.reason) for p in problems)
+        kept = [index for index in range(len(cells)) if index not in bad]
+        numbers = [numbers[index] for index in kept]
+        converted = {field: [values[index] for index in kept] for field, values in converted.items()}
+    return Batch(record_type, numbers, converted, issues)
+
+
+def _read_row(record_type, keys, width, number, cells, name):
+    """One row as :meth:`CanonicalImporter.read` reads it: a record or its problems."""
+    if len(cells) > width:
+        extra = [cell for cell in cells[width:] if str(cell).strip()]
+        if extra:
+            yield Issue(name, number, None, ", ".join(map(str, extra)),
+                        f"row has {width + len(extra)} cells but the header has {width}")
+            return
+    record, field_problems = model.build(record_type, dict(zip(keys, cells)))
+    if record is None:
+        for problem in field_problems:
+            yield Issue(name, number, problem.field, problem.value, problem.reason)
+    else:
+        yield Parsed(number, record, _NO_COLUMNS)
 
 
 _NO_COLUMNS: dict = {}  # the file's columns are the fields' names; shared by every record read, never changed

@@ -84,7 +84,7 @@ def raw_rows(path: Path) -> Iterator[tuple[int, list]]:
             handle.seek(0)
             reader = csv.reader(handle, delimiter=sniff_delimiter(first))
             for number, cells in enumerate(reader, start=1):
-                if any(cell.strip() for cell in cells):
+                if "".join(cells).strip():  # some cell is not blank
                     yield number, cells
     except UnicodeDecodeError as error:
         raise UnreadableFile(f"{path.name}: cannot be decoded as text ({error.reason})") from None
