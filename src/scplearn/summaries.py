@@ -25,8 +25,6 @@ the non-respondents' are the difference.
 
 from __future__ import annotations
 
-import operator
-
 from .model import DIMENSIONS
 
 SOURCES = ("bookings", "evaluations", "followups")
@@ -103,33 +101,36 @@ def create_tables(db) -> None:
 
 
 def refresh(db, sessions) -> None:
-    """Recount the summaries of ``sessions``."""
+    """Recount the summaries of ``sessions``, entirely in SQL (memory stays flat however many there are)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_sessions (code TEXT PRIMARY KEY)")
     db.execute("DELETE FROM temp.touched_sessions")
-    db.conn.executemany("INSERT OR IGNORE INTO temp.touched_sessions VALUES (?)", [(s,) for s in sessions])
+    db.conn.executemany("INSERT OR IGNORE INTO temp.touched_sessions VALUES (?)", ((s,) for s in sessions))
     for table in ("session_summaries", "score_summaries"):
-        db.execute(f"DELETE FROM {table} WHERE session IN (SELECT code FROM temp.touched_sessions)")
-    session_totals: dict[str, dict] = {}
-    scores = []
-    for session, gains, gain_sixths, *dimensions in _evaluation_pass(db):
-        session_totals[session] = {"gains": gains, "gain_sixths": gain_sixths}
-        pairs = list(zip(dimensions[::2], dimensions[1::2]))
-        if any(changes for _, changes in pairs):
-            values = (value for pre_sum, changes in pairs for value in _score_summary(pre_sum, changes))
-            scores.append((session, *values))
-    for session, totals in _attendance_passes(db):
-        session_totals.setdefault(session, {}).update(totals)
-    db.conn.executemany(
-        f"INSERT INTO session_summaries (session, {', '.join(SESSION_COLUMNS)}) "
-        f"VALUES (?, {', '.join('?' * len(SESSION_COLUMNS))})",
-        ((session, *(totals.get(column, 0) for column in SESSION_COLUMNS))
-         for session, totals in session_totals.items() if totals.get("bookings")),
-    )
-    db.conn.executemany(
+        db.execute(f"DELETE FROM {table} WHERE session {TOUCHED}")
+    followups = ", ".join(f"coalesce({total}, 0) AS {column}" for column, total in FOLLOWUP_COLUMNS.items())
+    totals = {
+        "evaluation_totals": _evaluation_pass(),
+        "followup_totals": f"SELECT bookings.session AS session, {followups} FROM {FOLLOWED_UP} GROUP BY 1",
+    }
+    for name, sql in totals.items():
+        db.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        db.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        db.execute(f"CREATE UNIQUE INDEX temp.{name}_session ON {name} (session)")
+    db.execute(
         f"INSERT INTO score_summaries (session, {', '.join(SCORE_COLUMNS)}) "
-        f"VALUES (?, {', '.join('?' * len(SCORE_COLUMNS))})",
-        scores,
+        f"SELECT session, {', '.join(_score_values())} FROM temp.evaluation_totals "
+        f"WHERE {' OR '.join(f'{d}_changes IS NOT NULL' for d in DIMENSIONS)}"
     )
+    bookings = ", ".join(f"coalesce({total}, 0) AS {column}" for column, total in BOOKING_COLUMNS.items())
+    db.execute(
+        f"INSERT INTO session_summaries (session, {', '.join(SESSION_COLUMNS)}) "
+        f"SELECT b.session, {', '.join(_session_values())} "
+        f"FROM (SELECT session, {bookings} FROM bookings WHERE session {TOUCHED} GROUP BY session) AS b "
+        "LEFT JOIN temp.evaluation_totals AS e ON e.session = b.session "
+        "LEFT JOIN temp.followup_totals AS f ON f.session = b.session"
+    )
+    for name in totals:
+        db.execute(f"DROP TABLE temp.{name}")
     db.execute("DELETE FROM temp.touched_sessions")
 
 
@@ -140,56 +141,61 @@ def refresh_all(db) -> None:
 
 TOUCHED = "IN (SELECT code FROM temp.touched_sessions)"
 ATTENDANCES = "bookings INDEXED BY attended_bookings"
+FOLLOWED_UP = (
+    f"followups CROSS JOIN {ATTENDANCES} ON bookings.session = followups.session "
+    "AND bookings.delegate = followups.delegate AND bookings.status = 'attended' "
+    "LEFT JOIN evaluations ON evaluations.session = followups.session "
+    f"AND evaluations.delegate = followups.delegate WHERE followups.session {TOUCHED}"
+)
+"""The touched sessions' follow-ups of attendances, each with its evaluation if any."""
 
 
-def _attendance_passes(db):
-    """``(session, {column: total})`` from the touched sessions' bookings, then from their follow-ups."""
-    passes = (
-        (BOOKING_COLUMNS, f"bookings WHERE session {TOUCHED}"),
-        (FOLLOWUP_COLUMNS, f"followups CROSS JOIN {ATTENDANCES} ON bookings.session = followups.session "
-                           f"AND bookings.delegate = followups.delegate AND bookings.status = 'attended' "
-                           f"LEFT JOIN evaluations ON evaluations.session = followups.session "
-                           f"AND evaluations.delegate = followups.delegate "
-                           f"WHERE followups.session {TOUCHED}"),
-    )
-    for columns, source in passes:
-        aggregates = ", ".join(f"coalesce({total}, 0)" for total in columns.values())
-        for session, *totals in db.execute(f"SELECT bookings.session, {aggregates} FROM {source} GROUP BY 1"):
-            yield session, dict(zip(columns, totals))
+def _evaluation_pass() -> str:
+    """SQL for one pass over the touched sessions' evaluations, one row per session.
 
-
-def _evaluation_pass(db):
-    """One pass over the touched sessions' evaluations.
-
-    Yields per session: the attendances with a gain and the sum of their
-    gains in sixths, then per dimension the sum of the paired pre ratings and
-    the changes of the pairs written one letter a rating (``A`` for −9, ``J``
-    for 0, ``S`` for +9).
+    Gives the attendances with a gain (``gains``) and the sum of their gains
+    in sixths (``gain_sixths``), then per dimension the sums of the paired pre
+    and post ratings and the changes of the pairs written one letter a rating
+    (``A`` for −9, ``J`` for 0, ``S`` for +9), e.g. ``knowledge_changes``.
     """
     attended = (f"EXISTS (SELECT 1 FROM {ATTENDANCES} WHERE bookings.session = evaluations.session "
                 "AND bookings.delegate = evaluations.delegate AND bookings.status = 'attended')")
     columns = [f"session, {gain_sixths()} AS gain, {attended} AS attended"]
-    parts = ["count(CASE WHEN attended THEN gain END)", "coalesce(sum(CASE WHEN attended THEN gain END), 0)"]
+    parts = ["count(CASE WHEN attended THEN gain END) AS gains",
+             "coalesce(sum(CASE WHEN attended THEN gain END), 0) AS gain_sixths"]
     for d in DIMENSIONS:
-        columns.append(f"CASE WHEN {d}_post IS NOT NULL THEN {d}_pre END AS {d}_pre")
-        columns.append(f"CASE WHEN {d}_post IS NOT NULL AND {d}_pre IS NOT NULL "
-                       f"THEN char({ord(LETTER_OF_SAME)} + {d}_post - {d}_pre) END AS {d}_change")
-        parts += [f"coalesce(sum({d}_pre), 0)", f"group_concat({d}_change, '')"]
-    return db.execute(
-        f"SELECT session, {', '.join(parts)} FROM "
-        # LIMIT -1 (no limit) keeps the inner query a query of its own, so that each row's gain
-        # and attendance are worked out once rather than once per aggregate using them.
-        f"(SELECT {', '.join(columns)} FROM evaluations WHERE session {TOUCHED} LIMIT -1) GROUP BY session"
-    )
+        paired = f"{d}_pre IS NOT NULL AND {d}_post IS NOT NULL"
+        columns.append(f"CASE WHEN {paired} THEN {d}_pre END AS {d}_pre")
+        columns.append(f"CASE WHEN {paired} THEN {d}_post END AS {d}_post")
+        columns.append(f"CASE WHEN {paired} THEN char({ord(LETTER_OF_SAME)} + {d}_post - {d}_pre) END AS {d}_change")
+        parts += [f"coalesce(sum({d}_pre), 0) AS {d}_pre_sum", f"coalesce(sum({d}_post), 0) AS {d}_post_sum",
+                  f"group_concat({d}_change, '') AS {d}_changes"]
+    # LIMIT -1 (no limit) keeps the inner query a query of its own, so that each row's gain
+    # and attendance are worked out once rather than once per aggregate using them.
+    return (f"SELECT session, {', '.join(parts)} FROM "
+            f"(SELECT {', '.join(columns)} FROM evaluations WHERE session {TOUCHED} LIMIT -1) GROUP BY session")
 
 
-LETTERS = tuple(chr(ord(LETTER_OF_SAME) + change) for change in CHANGES.values())
+def _score_values() -> list[str]:
+    """SQL for each of :data:`SCORE_COLUMNS` from a row of the evaluation pass: a letter counted by deletion."""
+    found = []
+    for d in DIMENSIONS:
+        changes = f"coalesce({d}_changes, '')"
+        found += [f"length({changes})", f"{d}_pre_sum", f"{d}_post_sum"]
+        for change in CHANGES.values():
+            letter = chr(ord(LETTER_OF_SAME) + change)
+            found.append(f"length({changes}) - length(replace({changes}, '{letter}', ''))")
+    return found
 
 
-def _score_summary(pre_sum: int, changes: str | None) -> tuple:
-    """The values of :data:`SCORE_FIELDS` from the sum of pre ratings and the changes as letters."""
-    if not changes:
-        return (0, 0, 0, *(0 for _ in CHANGES))
-    counts = tuple(map(changes.count, LETTERS))
-    post_sum = pre_sum + sum(map(operator.mul, CHANGES.values(), counts))
-    return (len(changes), pre_sum, post_sum, *counts)
+def _session_values() -> list[str]:
+    """SQL for each of :data:`SESSION_COLUMNS` from the joined booking, evaluation and follow-up totals."""
+    found = []
+    for column in SESSION_COLUMNS:
+        if column in BOOKING_COLUMNS:
+            found.append(f"b.{column}")
+        elif column in FOLLOWUP_COLUMNS:
+            found.append(f"coalesce(f.{column}, 0)")
+        else:
+            found.append(f"coalesce(e.{column}, 0)")
+    return found
