@@ -53,7 +53,10 @@ def signed_in(ds):
 def tables_of(path):
     db = sqlite3.connect(path)
     try:
-        return [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        # SQLite's own tables (sqlite_stat1, the planner's statistics) are hidden by Datasette.
+        return [row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite^_%' ESCAPE '^' ORDER BY name"
+        )]
     finally:
         db.close()
 

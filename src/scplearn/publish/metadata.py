@@ -99,6 +99,14 @@ COLUMN_DESCRIPTIONS = {
     "cost_per_attendance": "Spend per attendance (£)",
 }
 
+PAGE_SIZE = 20
+"""Rows per page of the results, distribution and headline tables (Datasette's default is 100): each
+row of a results table has some thirty cells, and rendering them is most of a page's time."""
+LARGE_TABLE = 5_000
+"""Rows above which a results table is shown without facets: counting facets over every row of a
+national table would slow every visit to it."""
+
+
 LOOKUP_TABLES = {
     "courses": {
         "description": "The courses of the programme",
@@ -116,6 +124,15 @@ LOOKUP_TABLES = {
         "facets": ["course"],
         "columns": {"course": "Course code", "role": "The delegate's role, as they gave it", "quote": "What they said"},
     },
+    queries.HEADLINES: {
+        "description": "The headline figures of every year, as the canned queries headline_figures and "
+                       "this_year_against_last show them: read from the controlled tables above",
+        "facets": ["year"],
+        "size": PAGE_SIZE,
+        "columns": {"position": "Order of the figure in the headline list", "figure": "What is counted",
+                    "year": "Financial year (April to March)", "value": "The figure",
+                    "note": "'withheld' when the figure is withheld to protect small groups"},
+    },
     "about": {
         "description": "What these figures cover, where they come from and how small numbers are protected",
         "columns": {"item": "What is described", "value": "Its value", "meaning": "What the item means"},
@@ -132,6 +149,7 @@ def build_metadata(public_path, evidence_name: str | None, *, private_name: str 
     try:
         about = {row["item"]: row["value"] for row in db["about"].rows}
         tables = {table.name: table.columns_dict for table in db.tables}
+        sizes = {table.name: table.count for table in db.tables}
     finally:
         db.close()
     public_name = Path(public_path).stem
@@ -145,7 +163,7 @@ def build_metadata(public_path, evidence_name: str | None, *, private_name: str 
             public_name: {
                 "description": "Disclosure-controlled figures: anyone may browse, query and chart them. "
                                + describe_policy(policy),
-                "tables": table_metadata(tables, policy),
+                "tables": table_metadata(tables, policy, sizes),
                 "queries": queries.canned_queries(tables),
             },
         },
@@ -188,18 +206,23 @@ def description_html(about: dict, evidence_name: str | None, policy) -> str:
     )
 
 
-def table_metadata(tables: dict, policy) -> dict:
-    """Descriptions, facets and sort orders for every table of the public database."""
+def table_metadata(tables: dict, policy, sizes: dict | None = None) -> dict:
+    """Descriptions, facets and sort orders for every table of the public database (``sizes``: row counts)."""
     evaluators = {evaluation.result_table(e.name): e for e in plugins.get_evaluators().values()}
     result = {}
     for name, columns in tables.items():
         if name in evaluators:
             result[name] = evaluator_table_metadata(evaluators[name], columns, policy)
+            if (sizes or {}).get(name, 0) > LARGE_TABLE:
+                result[name]["facets"] = []
+                result[name]["description"] += (" Filter by the grouping column (e.g. grouping = year,course) "
+                                                "or use the dashboard; any column's menu offers its facet.")
         elif name == DISTRIBUTION:
             result[name] = {
                 "description": "How many delegates gave each self-rating (1–10) before and after training, "
                                "per year and dimension: the before/after distribution",
                 "facets": ["year", "dimension"],
+                "size": PAGE_SIZE,
                 "columns": {
                     "score": "Self-rating, 1 (low) to 10 (high)",
                     "before": "Delegates giving this rating before training" + count_note(policy),
@@ -233,6 +256,7 @@ def evaluator_table_metadata(evaluator, columns: dict, policy) -> dict:
         "description": f"{evaluator.description}. One row per group{per_dimension}, newest year first; "
                        "the grouping column says which grouping.",
         "facets": facets,
+        "size": PAGE_SIZE,
         "columns": descriptions,
     }
 

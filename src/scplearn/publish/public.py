@@ -10,6 +10,8 @@ over the standard groupings and writes ``public.db``:
   the figures withheld from that row;
 - ``score_distribution``: per year and dimension, how many delegates gave each
   score from 1 to 10 before and after training (controlled the same way);
+- ``headlines``: every year's headline figures, gathered from the tables above
+  for the canned queries (see :mod:`scplearn.publish.queries`);
 - lookups: ``courses``, ``sectors``, ``modes``; ``quotes`` (feedback whose
   author consented to publication: role, course and quote only); and
   ``about`` (partnerships, years, last import, sources, the rules applied).
@@ -32,7 +34,7 @@ from ..errors import ScplearnError
 from ..model import DIMENSIONS, MODES, SECTORS
 from ..spreadsheets import neutralise_database
 from ..store import now
-from . import control
+from . import control, queries
 
 STANDARD_GROUPINGS = (
     ("year",),
@@ -72,9 +74,13 @@ def build_public(store, path, *, policy: DisclosurePolicy | None = None, groupin
             write_lookups(db, store)
             for table in tables:
                 write_table(db, table, published[table.name])
+            write_headlines(db)
             write_quotes(db, store)
             write_about(db, store, policy)
             neutralise_database(db)  # its CSV downloads open in spreadsheets
+        # Statistics for the query planner: without them it reads a results table by year
+        # (thousands of rows) where the grouping index finds the few rows a query wants.
+        db.analyze()
         db.vacuum()
     finally:
         db.close()
@@ -163,6 +169,16 @@ def write_table(db, table: control.RawTable, rows: list[dict]) -> None:
     for column in ("grouping", *FACETED, "dimension"):
         if column in table.labels:
             db[table.name].create_index([column])
+    if {"grouping", "year"} <= set(table.labels):  # a grouping's rows of one year: headlines, charts
+        db[table.name].create_index(["grouping", "year"])
+
+
+def write_headlines(db) -> None:
+    """The headline figures of every year, gathered once from the controlled tables (see :mod:`.queries`)."""
+    figures = queries.figures_sql({table.name: table.columns_dict for table in db.tables})
+    if figures:
+        db.execute(f"CREATE TABLE {queries.HEADLINES} AS SELECT * FROM ({figures}) ORDER BY year DESC, position")
+        db[queries.HEADLINES].create_index(["year", "position"])
 
 
 def write_quotes(db, store) -> None:

@@ -28,6 +28,10 @@ HEADLINE_FIGURES = (
 )
 
 
+HEADLINES = "headlines"
+"""The public table holding every year's headline figures (position, figure, year, value, note)."""
+
+
 def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -54,8 +58,8 @@ def figures_sql(tables: dict) -> str | None:
 def canned_queries(tables: dict) -> dict:
     """The canned queries for a public database whose tables (name → columns) are ``tables``."""
     found = {}
-    figures = figures_sql(tables)
-    if figures:
+    if HEADLINES in tables:
+        figures = f"SELECT position, figure, year, value, note FROM {HEADLINES}"
         found["headline_figures"] = {
             "title": "Headline figures for a year",
             "description": "Sessions, places offered, delegates, attendance rate, mean uplift per dimension "
