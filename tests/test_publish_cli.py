@@ -44,15 +44,28 @@ def published(sample_store, tmp_path_factory):
 def test_publish_writes_a_servable_directory_and_nothing_private(published, sample_store):
     out, output = published
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "metadata.json", "public.db", "requirements.txt", "serve.sh", "training.db"]
+        "README.md", "metadata.json", "plugins", "public.db", "requirements.txt", "serve.sh", "training.db"]
+    assert sorted(p.name for p in (out / "plugins").iterdir()) == ["public.metadata.json", "scplearn_descriptions.py"]
     assert f"Serve it with: {out / 'serve.sh'}" in output
     serve_sh = (out / "serve.sh").read_text()
     assert ("datasette serve -i public.db training.db -m metadata.json -h \"${HOST:-127.0.0.1}\" "
-            "-p \"${PORT:-8001}\" --setting suggest_facets off --setting allow_download off") in serve_sh
+            "-p \"${PORT:-8001}\" --plugins-dir plugins --setting suggest_facets off --setting allow_download off "
+            "--setting num_sql_threads 0") in serve_sh
     assert "crossdb" not in serve_sh and "private" not in serve_sh
     assert os.access(out / "serve.sh", os.X_OK)
     metadata = json.loads((out / "metadata.json").read_text())
-    assert set(metadata["databases"]) == {"public", "training"}
+    assert set(metadata["databases"]) == {"training"} and "allow" in metadata["databases"]["training"]
+    described = json.loads((out / "plugins" / "public.metadata.json").read_text())
+    assert set(described["databases"]) == {"public"} and "queries" in described["databases"]["public"]
+    assert set(described["plugins"]) == {"datasette-dashboards"}
+
+
+def test_the_published_plugin_needs_nothing_but_datasette(published):
+    out, _ = published
+    script = ("import sys, runpy; sys.modules['scplearn'] = None; "
+              f"runpy.run_path({str(out / 'plugins' / 'scplearn_descriptions.py')!r})")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_requirements_pin_the_installed_plugins(published):
@@ -87,7 +100,9 @@ def test_publish_public_only_leaves_the_evidence_out(sample_store, tmp_path):
     result = invoke("publish", sample_store.path, "--out", tmp_path / "site", "--public-only")
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "site" / "training.db").exists()
-    assert set(json.loads((tmp_path / "site" / "metadata.json").read_text())["databases"]) == {"public"}
+    assert json.loads((tmp_path / "site" / "metadata.json").read_text())["databases"] == {}
+    described = json.loads((tmp_path / "site" / "plugins" / "public.metadata.json").read_text())
+    assert set(described["databases"]) == {"public"}
 
 
 def test_publish_refuses_the_directory_holding_the_database(sample_copy):
@@ -177,5 +192,6 @@ def test_the_demo_serves_through_scplearn_serve(sample_copy, monkeypatch):
     (command, options), = calls
     assert command[1:] == ["-m", "datasette", "serve", "-i", "training-public/public.db", "training.db",
                            "-m", "training-public/metadata.json", "-h", "127.0.0.1", "-p", "8123",
-                           "--setting", "suggest_facets", "off", "--setting", "allow_download", "off"]
+                           "--setting", "suggest_facets", "off", "--setting", "allow_download", "off",
+                           "--setting", "num_sql_threads", "0"]
     assert options["cwd"] == sample_copy.path.parent.resolve()

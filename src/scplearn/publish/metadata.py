@@ -10,7 +10,8 @@ datasette-dashboards configuration (:mod:`.dashboards`).
 
 Everything here is visible to anyone at ``/-/metadata.json``: it must hold no
 secret and no personal data (account names are roles, hashes are ``$env``
-references).
+references). :func:`split_descriptions` parts it into the two files a site
+serves it from (see :mod:`.descriptions_plugin`).
 """
 
 from __future__ import annotations
@@ -100,8 +101,10 @@ COLUMN_DESCRIPTIONS = {
 }
 
 PAGE_SIZE = 20
-"""Rows per page of the results, distribution and headline tables (Datasette's default is 100): each
-row of a results table has some thirty cells, and rendering them is most of a page's time."""
+"""Rows per page of every public table but the results tables (Datasette's default is 100): rendering
+cells is most of a table page's time."""
+RESULTS_PAGE_SIZE = 10
+"""Rows per page of the results tables, whose rows have some twenty-five cells each."""
 LARGE_TABLE = 5_000
 """Rows above which a results table is shown without facets: counting facets over every row of a
 national table would slow every visit to it."""
@@ -112,6 +115,7 @@ LOOKUP_TABLES = {
         "description": "The courses of the programme",
         "sort": "code",
         "label_column": "title",
+        "size": PAGE_SIZE,
         "columns": {"code": "Course code", "title": "Title as published", "topic": "Subject area",
                     "priority": "Business-plan priority it serves", "level": "Competency level, 1 to 4"},
     },
@@ -122,6 +126,7 @@ LOOKUP_TABLES = {
     "quotes": {
         "description": "What delegates said about a course, published with their consent (role, course and quote only)",
         "facets": ["course"],
+        "size": PAGE_SIZE,
         "columns": {"course": "Course code", "role": "The delegate's role, as they gave it", "quote": "What they said"},
     },
     queries.HEADLINES: {
@@ -186,6 +191,28 @@ def build_metadata(public_path, evidence_name: str | None, *, private_name: str 
             "allow": SIGNED_IN,
         }
     return metadata
+
+
+DESCRIBED_PLUGINS = ("datasette-dashboards",)
+"""Plugin configurations served from the descriptions file (none of them holds a secret or a permission)."""
+
+
+def split_descriptions(metadata: dict, database: str) -> tuple[dict, dict]:
+    """``(metadata.json, descriptions)``: ``database``'s descriptions, canned queries and charts are moved
+    to the second; permissions (``allow`` blocks), accounts and the rest stay in the first."""
+    metadata = {**metadata, "databases": dict(metadata["databases"]), "plugins": dict(metadata.get("plugins") or {})}
+    entry = dict(metadata["databases"].pop(database))
+    kept = {key: value for key, value in entry.items() if key.startswith("allow")}
+    for table, described_table in (entry.get("tables") or {}).items():
+        if any(key.startswith("allow") for key in described_table):
+            raise ValueError(f"{database}.{table}: a table's allow block belongs in metadata.json")
+    if kept:
+        metadata["databases"][database] = kept
+    described = {
+        "databases": {database: {key: value for key, value in entry.items() if key not in kept}},
+        "plugins": {name: metadata["plugins"].pop(name) for name in DESCRIBED_PLUGINS if name in metadata["plugins"]},
+    }
+    return metadata, described
 
 
 def description_html(about: dict, evidence_name: str | None, policy) -> str:
@@ -256,7 +283,7 @@ def evaluator_table_metadata(evaluator, columns: dict, policy) -> dict:
         "description": f"{evaluator.description}. One row per group{per_dimension}, newest year first; "
                        "the grouping column says which grouping.",
         "facets": facets,
-        "size": PAGE_SIZE,
+        "size": RESULTS_PAGE_SIZE,
         "columns": descriptions,
     }
 

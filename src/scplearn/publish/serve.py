@@ -10,7 +10,10 @@ they carry no absolute paths):
   signed-in coordinators only;
 - the private names-and-emails database only when explicitly asked for
   (``include_private``), behind the same sign-in;
-- ``metadata.json`` from :func:`scplearn.publish.metadata.build_metadata`.
+- ``metadata.json`` from :func:`scplearn.publish.metadata.build_metadata`,
+  less the public database's descriptions, canned queries and charts, which go
+  to ``public.metadata.json`` beside ``public.db`` and reach Datasette
+  through :mod:`.descriptions_plugin` (see there why).
 
 Datasette is never started with ``--crossdb``: its ``_memory`` database would
 let anyone's SQL read every attached file.
@@ -34,12 +37,18 @@ import attrs
 import scplearn
 
 from ..errors import ScplearnError
-from .metadata import DEFAULT_ACCOUNTS, build_metadata
+from . import descriptions_plugin
+from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
 
-SETTINGS = {"suggest_facets": False, "allow_download": False}
-"""Datasette settings: no suggested facets (slow on big tables); no database downloads."""
+SETTINGS = {"suggest_facets": False, "allow_download": False, "num_sql_threads": 0}
+"""Datasette settings: no suggested facets (slow on big tables); no database downloads; queries run
+in Datasette's own thread, as every public page's queries take milliseconds and handing each one to
+a thread pool cost more than running it (a query still stops at Datasette's time limit)."""
+PLUGINS_DIRECTORY = "plugins"
+PUBLISHED_PLUGIN = f"{PLUGINS_DIRECTORY}/scplearn_descriptions.py"
+"""Where a published site keeps :mod:`.descriptions_plugin`, for hosts without scplearn."""
 PLUGINS = ("datasette", "datasette-dashboards", "datasette-auth-passwords")
 """What a deployment needs installed (pinned to the versions found here by :func:`requirements`)."""
 
@@ -53,6 +62,12 @@ class Site:
     evidence: str | None = None
     private: str | None = None
     metadata: str = "metadata.json"
+    descriptions: str = attrs.field()
+    """The public database's descriptions file (see :mod:`.descriptions_plugin`), beside it by default."""
+
+    @descriptions.default
+    def _beside_public(self) -> str:
+        return str(descriptions_plugin.sidecar(self.public))
 
     def files(self) -> list[str]:
         return [name for name in (self.public, self.evidence, self.private) if name]
@@ -61,11 +76,16 @@ class Site:
         return self.directory / name
 
     def read_metadata(self) -> dict:
-        return json.loads(self.path(self.metadata).read_text())
+        """Everything the site says about itself, as ``/-/metadata.json`` shows it."""
+        metadata = json.loads(self.path(self.metadata).read_text())
+        described = json.loads(self.path(self.descriptions).read_text())
+        for key in ("databases", "plugins"):
+            metadata.setdefault(key, {}).update(described.get(key) or {})
+        return metadata
 
 
 def build_site(store, site: Site, *, policy=None, accounts=None) -> Site:
-    """Build ``site.public`` and ``site.metadata`` for ``store``; return ``site``."""
+    """Build ``site.public``, ``site.metadata`` and ``site.descriptions`` for ``store``; return ``site``."""
     if site.evidence and _database_name(site.evidence) == _database_name(site.public):
         raise ScplearnError(f"{site.evidence}: rename the database; 'public' is the name of the public database")
     public = site.path(site.public)
@@ -76,11 +96,15 @@ def build_site(store, site: Site, *, policy=None, accounts=None) -> Site:
         private_name=_database_name(site.private) if site.private else None,
         policy=policy, accounts=tuple(accounts or DEFAULT_ACCOUNTS),
     )
-    site.path(site.metadata).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+    metadata, described = split_descriptions(metadata, _database_name(site.public))
+    for name, document in ((site.metadata, metadata), (site.descriptions, described)):
+        site.path(name).parent.mkdir(parents=True, exist_ok=True)
+        site.path(name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return site
 
 
-def datasette_command(site: Site, *, host: str = "127.0.0.1", port=8001, program=("datasette",)) -> list[str]:
+def datasette_command(site: Site, *, host: str = "127.0.0.1", port=8001, program=("datasette",),
+                      plugins_dir: str | None = None) -> list[str]:
     """The ``datasette serve`` command line for ``site``, run from ``site.directory``.
 
     The public database is opened immutable (it is rebuilt, never changed in
@@ -88,9 +112,16 @@ def datasette_command(site: Site, *, host: str = "127.0.0.1", port=8001, program
     """
     command = [*program, "serve", "-i", site.public, *site.files()[1:],
                "-m", site.metadata, "-h", host, "-p", str(port)]
+    if plugins_dir:
+        command += ["--plugins-dir", plugins_dir]
     for name, value in SETTINGS.items():
-        command += ["--setting", name, "on" if value else "off"]
+        command += ["--setting", name, setting_value(value)]
     return command
+
+
+def setting_value(value) -> str:
+    """How ``datasette serve --setting`` spells ``value``."""
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
 def datasette_app(site: Site):
@@ -100,7 +131,7 @@ def datasette_app(site: Site):
     return Datasette(
         [str(site.path(name)) for name in site.files()[1:]],
         immutables=[str(site.path(site.public))],
-        metadata=site.read_metadata(),
+        metadata=json.loads(site.path(site.metadata).read_text()),
         settings=SETTINGS,
     )
 
@@ -167,7 +198,8 @@ def run(command, **options) -> int:
 
 def publish(db_path, out, *, policy=None, public_only: bool = False) -> Site:
     """Write a deployable directory: public.db, a consistent copy of the evidence database, metadata.json,
-    serve.sh, requirements.txt and README.md. The private database and the key are never copied."""
+    public.metadata.json and the plugin that reads it, serve.sh, requirements.txt and README.md. The
+    private database and the key are never copied."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise ScplearnError(f"{db_path}: no such database")
@@ -176,12 +208,15 @@ def publish(db_path, out, *, policy=None, public_only: bool = False) -> Site:
         raise ScplearnError("publish into a directory of its own, not the one holding the database")
     out.mkdir(parents=True, exist_ok=True)
     accounts = read_passwords(passwords_path(db_path))
-    site = Site(directory=out, public="public.db", evidence=None if public_only else db_path.name)
+    site = Site(directory=out, public="public.db", evidence=None if public_only else db_path.name,
+                descriptions=f"{PLUGINS_DIRECTORY}/{descriptions_plugin.sidecar('public.db')}")
     with scplearn.open(db_path) as store:
         build_site(store, site, policy=policy, accounts=accounts or None)
         if site.evidence:
             copy_database(store.db.conn, site.path(site.evidence))
-    command = datasette_command(site, host="${HOST:-127.0.0.1}", port="${PORT:-8001}")
+    site.path(PUBLISHED_PLUGIN).write_text(Path(descriptions_plugin.__file__).read_text())
+    command = datasette_command(site, host="${HOST:-127.0.0.1}", port="${PORT:-8001}",
+                                plugins_dir=PLUGINS_DIRECTORY)
     line = " ".join(f'"{part}"' if part.startswith("${") else shlex.quote(part) for part in command)
     (out / "serve.sh").write_text(f'#!/bin/sh\ncd "$(dirname "$0")" && exec {line} "$@"\n')
     os.chmod(out / "serve.sh", 0o755)
@@ -211,7 +246,10 @@ def readme(site: Site, command: str, accounts) -> str:
     files = ", ".join(f"`{name}`" for name in site.files())
     return f"""# Safeguarding training: published figures
 
-Made by `scplearn publish`. This directory holds {files} and `metadata.json`.
+Made by `scplearn publish`. This directory holds {files}, `metadata.json`
+(permissions and accounts), `{site.descriptions}` (the public database's
+descriptions, canned queries and dashboard) and `{PLUGINS_DIRECTORY}/`, the Datasette
+plugin that reads it.
 `public.db` holds only disclosure-controlled figures: anyone may browse, query
 and chart it. {"The evidence database is shown only to signed-in coordinators." if site.evidence else ""}
 
@@ -231,8 +269,8 @@ environment (make one with `scplearn password DB` or `datasette hash-password`):
 
 Never add `--crossdb`, and never add the private names-and-emails database.
 To deploy with `datasette publish`, pass the same files, `-m metadata.json`,
-`--install` each line of requirements.txt, the `--setting` options above,
-and each password hash with `--plugin-secret datasette-auth-passwords
+`--plugins-dir {PLUGINS_DIRECTORY}`, `--install` each line of requirements.txt, the `--setting`
+options above, and each password hash with `--plugin-secret datasette-auth-passwords
 <account>_password_hash '<hash>'`.
 """
 
