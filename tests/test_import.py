@@ -239,6 +239,35 @@ def test_corrections_and_reimports_keep_the_summaries_equal_to_a_fresh_recount(t
     assert summary_rows(tmp_store) == corrected
 
 
+def test_references_hold_though_sqlite_does_not_check_them_during_an_import(tmp_store, tmp_path):
+    # new.person@example.org is booked without a delegates row: the writer must create one.
+    scplearn.import_files(tmp_store, [reference_files(tmp_path / "all")])
+    assert tmp_store.db.execute("SELECT count(*) FROM delegates").fetchone()[0] == 3
+    assert tmp_store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert tmp_store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_an_import_without_bookings_keeps_the_booking_counts_and_agrees_with_a_recount(tmp_store, tmp_path):
+    reference_files(tmp_path / "all")
+    evaluations = (tmp_path / "all" / "evaluations.csv").read_text()
+    (tmp_path / "all" / "evaluations.csv").unlink()
+    scplearn.import_files(tmp_store, [tmp_path / "all"])
+    booked = {session: {column: row[column] for column in summaries.BOOKING_COLUMNS}
+              for session, row in summary_rows(tmp_store)["sessions"].items()}
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "evaluations.csv").write_text(evaluations)
+    scplearn.import_files(tmp_store, [tmp_path / "later"])
+    after = summary_rows(tmp_store)
+    assert after["scores"], "the evaluations must add score summaries, or the test proves nothing"
+    assert {session: {column: row[column] for column in summaries.BOOKING_COLUMNS}
+            for session, row in after["sessions"].items()} == booked
+    with tmp_store.db.atomic():
+        tmp_store.db.execute("DELETE FROM session_summaries")
+        tmp_store.db.execute("DELETE FROM score_summaries")
+        summaries.refresh_all(tmp_store.db)
+    assert summary_rows(tmp_store) == after
+
+
 evaluation_rows = st.lists(
     st.fixed_dictionaries({
         "who": st.integers(0, 30),

@@ -1,7 +1,8 @@
 """Per-session summaries kept at import: the sufficient statistics the evaluators read.
 
 Every import recounts, in its own transaction, the summaries of each session
-whose records it wrote, so the summaries always agree with the records. They
+whose records it wrote (keeping a session's booking counts when it wrote no
+booking), so the summaries always agree with the records. They
 hold only what the session's bookings, evaluations and follow-ups say; what
 the session itself says (its year, course, date, capacity...) is joined when
 an evaluator reads them, so correcting a session needs no recount.
@@ -100,15 +101,25 @@ def create_tables(db) -> None:
     db.execute(f"CREATE TABLE score_summaries (session TEXT PRIMARY KEY REFERENCES sessions(code), {score_columns})")
 
 
-def refresh(db, sessions) -> None:
-    """Recount the summaries of ``sessions``, entirely in SQL (memory stays flat however many there are)."""
+def refresh(db, sessions, written=SOURCES) -> None:
+    """Recount the summaries of ``sessions``: in SQL, but for counting each session's changes of
+    rating, which streams through Python a session at a time (memory stays flat however many there are).
+
+    ``written`` names the tables of :data:`SOURCES` whose rows changed since
+    the summaries were last counted: when ``bookings`` is not among them, each
+    session's booking counts are kept as they were rather than counted again.
+    """
     db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_sessions (code TEXT PRIMARY KEY)")
     db.execute("DELETE FROM temp.touched_sessions")
     db.conn.executemany("INSERT OR IGNORE INTO temp.touched_sessions VALUES (?)", ((s,) for s in sessions))
-    for table in ("session_summaries", "score_summaries"):
-        db.execute(f"DELETE FROM {table} WHERE session {TOUCHED}")
+    if "bookings" in written:
+        counts = ", ".join(f"coalesce({total}, 0) AS {column}" for column, total in BOOKING_COLUMNS.items())
+        booking_totals = f"SELECT session, {counts} FROM bookings WHERE session {TOUCHED} GROUP BY session"
+    else:
+        booking_totals = f"SELECT session, {', '.join(BOOKING_COLUMNS)} FROM session_summaries WHERE session {TOUCHED}"
     followups = ", ".join(f"coalesce({total}, 0) AS {column}" for column, total in FOLLOWUP_COLUMNS.items())
     totals = {
+        "booking_totals": booking_totals,
         "evaluation_totals": _evaluation_pass(),
         "followup_totals": f"SELECT bookings.session AS session, {followups} FROM {FOLLOWED_UP} GROUP BY 1",
     }
@@ -116,16 +127,19 @@ def refresh(db, sessions) -> None:
         db.execute(f"DROP TABLE IF EXISTS temp.{name}")
         db.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         db.execute(f"CREATE UNIQUE INDEX temp.{name}_session ON {name} (session)")
-    db.execute(
-        f"INSERT INTO score_summaries (session, {', '.join(SCORE_COLUMNS)}) "
-        f"SELECT session, {', '.join(_score_values())} FROM temp.evaluation_totals "
-        f"WHERE {' OR '.join(f'{d}_changes IS NOT NULL' for d in DIMENSIONS)}"
+    for table in ("session_summaries", "score_summaries"):
+        db.execute(f"DELETE FROM {table} WHERE session {TOUCHED}")
+    gathered = ", ".join(f"{d}_changes, {d}_pre_sum, {d}_post_sum" for d in DIMENSIONS)
+    db.conn.executemany(
+        f"INSERT INTO score_summaries (session, {', '.join(SCORE_COLUMNS)}) VALUES ({', '.join('?' * (1 + len(SCORE_COLUMNS)))})",
+        map(_score_row, db.conn.execute(
+            f"SELECT session, {gathered} FROM temp.evaluation_totals "
+            f"WHERE {' OR '.join(f'{d}_changes IS NOT NULL' for d in DIMENSIONS)}"
+        )),
     )
-    bookings = ", ".join(f"coalesce({total}, 0) AS {column}" for column, total in BOOKING_COLUMNS.items())
     db.execute(
         f"INSERT INTO session_summaries (session, {', '.join(SESSION_COLUMNS)}) "
-        f"SELECT b.session, {', '.join(_session_values())} "
-        f"FROM (SELECT session, {bookings} FROM bookings WHERE session {TOUCHED} GROUP BY session) AS b "
+        f"SELECT b.session, {', '.join(_session_values())} FROM temp.booking_totals AS b "
         "LEFT JOIN temp.evaluation_totals AS e ON e.session = b.session "
         "LEFT JOIN temp.followup_totals AS f ON f.session = b.session"
     )
@@ -176,16 +190,19 @@ def _evaluation_pass() -> str:
             f"(SELECT {', '.join(columns)} FROM evaluations WHERE session {TOUCHED} LIMIT -1) GROUP BY session")
 
 
-def _score_values() -> list[str]:
-    """SQL for each of :data:`SCORE_COLUMNS` from a row of the evaluation pass: a letter counted by deletion."""
-    found = []
-    for d in DIMENSIONS:
-        changes = f"coalesce({d}_changes, '')"
-        found += [f"length({changes})", f"{d}_pre_sum", f"{d}_post_sum"]
-        for change in CHANGES.values():
-            letter = chr(ord(LETTER_OF_SAME) + change)
-            found.append(f"length({changes}) - length(replace({changes}, '{letter}', ''))")
-    return found
+LETTERS = tuple(chr(ord(LETTER_OF_SAME) + change) for change in CHANGES.values())
+"""The letter of each change of :data:`CHANGES`, in its order."""
+
+
+def _score_row(gathered) -> tuple:
+    """A row of ``score_summaries`` from one session's row of the evaluation pass: each dimension's
+    changes (one letter a rating), then its sums of pre and post ratings."""
+    row = [gathered[0]]
+    for at in range(1, len(gathered), 3):
+        changes, pre_sum, post_sum = gathered[at:at + 3]
+        changes = changes or ""
+        row += [len(changes), pre_sum, post_sum, *map(changes.count, LETTERS)]
+    return tuple(row)
 
 
 def _session_values() -> list[str]:

@@ -143,6 +143,7 @@ class Writer:
         self.new_delegates: dict[str, str] = {}
         self.people: dict[str, tuple[str, str | None]] = {}
         self.touched_sessions: set[str] = set()
+        self.changed_sources: set[str] = set()
         self.known = {table: None for table in _REFERENCED}
         self.pending = 0
         self.changes = dict.fromkeys(ORDER, 0)
@@ -295,7 +296,10 @@ class Writer:
     def _execute(self, table: str, sql: str, rows: list) -> None:
         before = self.db.conn.total_changes
         self.db.conn.executemany(sql, rows)
-        self.changes[table] += self.db.conn.total_changes - before
+        changed = self.db.conn.total_changes - before
+        self.changes[table] += changed
+        if changed and table in SUMMARISED:
+            self.changed_sources.add(table)
 
     def take_changes(self) -> dict[str, int]:
         """Rows inserted or updated per table since the last call."""
@@ -304,6 +308,7 @@ class Writer:
 
     def refresh(self) -> None:
         """Recount the per-session summaries of every session whose records were written."""
-        if self.touched_sessions:
-            summaries.refresh(self.db, self.touched_sessions)
-            self.touched_sessions.clear()
+        if self.touched_sessions and self.changed_sources:
+            summaries.refresh(self.db, self.touched_sessions, written=self.changed_sources)
+        self.touched_sessions.clear()
+        self.changed_sources.clear()
