@@ -225,3 +225,16 @@ def test_the_sample_data_imported_twice_leaves_an_identical_dump(tmp_path):
     assert report.written and len(report.files) == len(list(SAMPLE.glob("*.csv")))
     assert dump(db_path, ledger=False) == [line for line in once if not line.startswith('INSERT INTO "imports"')]
     assert all(sum(file.added.values()) == 0 and not file.changed for file in report.files)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_every_reference_holds_after_an_import(name, base, tmp_path):
+    """The writer checks references itself (SQLite's own checks are off during an import):
+    afterwards SQLite finds no broken reference, and enforces them again."""
+    db_path = copy_store(base, tmp_path / "store")
+    (tmp_path / "files").mkdir()
+    paths, options, format = EXAMPLES[name](tmp_path / "files")
+    with scplearn.open(db_path) as store:
+        assert scplearn.import_files(store, paths, format=format, options=options).written
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []

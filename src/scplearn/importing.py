@@ -163,6 +163,10 @@ def import_files(
     store.pseudonymiser  # refuse early if the key is missing or wrong
     cache_size = store.db.execute("PRAGMA cache_size").fetchone()[0]
     store.db.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    # The writer checks every reference of every row itself (naming the file, row and
+    # value of a bad one) and creates the delegates rows refer to, so SQLite checking
+    # the same references again would only double the import's index lookups.
+    store.db.execute("PRAGMA foreign_keys = OFF")
     try:
         with store.db.atomic(), store.private.atomic():
             _run(store, chosen, options, report, progress)
@@ -173,6 +177,7 @@ def import_files(
     else:
         report.written = True
     finally:
+        store.db.execute("PRAGMA foreign_keys = ON")
         store.db.execute(f"PRAGMA cache_size = {cache_size}")
     if report.issues and not skip_invalid:
         raise ImportFailed(report)
