@@ -157,18 +157,18 @@ def notes(results: dict, goal: dict) -> list[str]:
     if any(measure.startswith("Serve") for measure in missed):
         lines += [
             "**Serve.** `/-/versions.json` runs no SQL and renders no template: a few milliseconds, so five "
-            "times it is a strict bar. The SQL of every public page now takes a few milliseconds (the public "
-            "database is analysed when built, headline figures are a table, results tables show 20 rows and "
-            "large ones count no facets); what is left is Datasette's own work per page. Profiling the pages "
-            "in one process showed two costs: rendering (a results row has some thirty cells, each passed "
-            "through the `render_cell` plugin hook), and Datasette 0.65.5's check of each table's permission, "
-            "which deep-copies the whole metadata for every table a page lists (about 0.9 ms for this site's "
-            "metadata, 0.6 ms of it the dashboard configuration): the index and database pages list every "
-            "table. Even the six-row `about` table takes about three times the baseline. At concurrency 8 "
-            "every request waits its turn for the one Datasette process, baseline included. No page came near "
-            "Datasette's 1 s SQL time limit. Building the public database before serving ran every evaluator "
-            f"over seven groupings: {results['serve']['startup_seconds']:.0f} s for this programme, most of it "
-            "the delegate-level groupings (sector, agency), which still read the records.",
+            "times it is a strict bar. The SQL of every public page takes under a millisecond (Datasette's "
+            "trace of a results table page: 16 queries, 0.7 ms); what is left is Datasette's own Python per "
+            "page. Profiled in one process, a table page is about 7 ms of fixed work (the `about` table, two "
+            "baselines) plus about 0.4 ms a column (headers, sort links, the filter form's column lists) and "
+            "1.1 ms a row of a results table (each of its cells through the `render_cell` hook and the "
+            "template): the widest results tables, some 25 columns, are the slowest pages. Narrower results "
+            "tables (one per grouping, without the label columns other groupings use) or fewer rows a page "
+            "would bring them under the bar, at the cost of the one-table-per-evaluator layout or of browsing. "
+            "At concurrency 8 every request waits its turn for the one Datasette process, baseline included. "
+            "No page came near Datasette's 1 s SQL time limit. Building the public database before serving ran "
+            f"every evaluator over seven groupings: {results['serve']['startup_seconds']:.0f} s for this "
+            "programme, most of it the delegate-level groupings (sector, agency), which still read the records.",
             "",
         ]
     return lines
@@ -181,23 +181,21 @@ def import_note(results: dict) -> list[str]:
     utils = _rate(records, results["sqlite_utils"]["wall"])
     return [
         "**Import.** Timing each part of `scplearn import` of 1,000,000 evaluation records (on this machine, "
-        "while this kit was being written, not in every run) gave about 50 s: some 19 s for SQLite to write the "
-        "rows (an upsert, with foreign keys enforced against sessions and delegates: about what the raw baseline "
-        "takes for everything, without them), 13.5 s to recount the per-session summaries of the 50,000 "
-        "sessions touched (bookings, evaluations and follow-ups, in SQL), about 7 s of Python reading and "
-        "converting the CSV a column at a time, 4 s making pseudonyms and rows (2.5 s of it the HMAC), 3 s "
-        "finding and writing the delegates not seen before, and 2 s to commit. Without the recount the import "
-        "would run at about 0.64 of the raw rate. "
+        "while this kit was being written, not in every run) gave 35 to 38 s: some 12 s for SQLite to write "
+        "the rows (an upsert keyed on session and delegate), 9 to 11 s to recount the per-session summaries of "
+        "the 50,000 sessions touched (7 s of it the one pass over their evaluations: each row's gain, whether "
+        "its delegate attended, and its changes of rating), about 5 s of Python reading the CSV and 4 s "
+        "converting it a column at a time and making pseudonyms (2.3 µs of HMAC-SHA256 an email), 2.5 s asking "
+        "which delegates are new, and 2 s to commit. "
         f"In this run `sqlite-utils insert --csv` reached {utils / raw:.2f} of the raw rate, not the twentieth "
         "the goals assumed, so five times it "
         + ("is above half the raw rate. " if 5 * utils > 0.5 * raw else "is below half the raw rate. ")
         + "Tried and left out: sorting each batch by delegate key (the writes 6 s faster, the recount 6 s "
         "slower), batches of 100,000 rows, a 64 MB cache (no faster than 32 MB, 35 MB more memory), a plain "
         "INSERT instead of the upsert (1 s faster, but a re-import must replace corrected rows), reading the "
-        "evaluations in index order or by a full scan for the recount (no gain), and switching foreign keys "
-        "off during the import (5 s faster, but the database would no longer enforce its own references). "
-        "Keeping the summaries up to date row by row, instead of recounting touched sessions, would remove "
-        "most of the recount but must undo the old values of every replaced row.",
+        "evaluations in index order, by a full scan, or grouped without a subquery for the recount (no gain), "
+        "`hmac.digest` (twice as slow as copying pre-keyed states), and tallying the summaries in Python as the "
+        "rows pass (about 1 s gained once the attendance check, the replaced rows and flat memory are paid for).",
         "",
     ]
 
@@ -213,7 +211,8 @@ def import_section(results: dict) -> list[str]:
         f"rest of the programme ({support:,} rows: partnerships, agencies, courses, sessions, delegates, bookings, "
         "follow-ups, spend). `scplearn import` validates every field with the model's converters, turns emails into "
         "keyed pseudonyms, checks every reference, writes the private database, keeps the ledger and recounts the "
-        "per-session summaries the evaluators read, all in one transaction, with SQLite's foreign keys enforced. "
+        "per-session summaries the evaluators read, all in one transaction (SQLite's own foreign-key checks are "
+        "off for it: the writer checks each reference itself, see docs/reliability.md). "
         "The raw baseline (`bench/raw_import.py`) writes the same rows to the same tables with `executemany` in "
         "one transaction and does none of that (its connection leaves foreign keys off, sqlite3's default). `sqlite-utils insert "
         "--csv` (with its default type detection) writes `evaluations.csv` to a new table. Times are whole "
@@ -390,9 +389,14 @@ OPTIMISATIONS = [
     "- `identity.Pseudonymiser.key_for` runs HMAC-SHA256 from two pre-keyed hash states (the same pseudonyms, "
     "checked against `hmac.new`).",
     "- The SQLite page cache is 32 MB during an import's transaction only.",
-    "- The per-session summaries are recounted in SQL alone, through temporary indexed tables, instead of "
+    "- The per-session summaries are recounted in SQL, through temporary indexed tables, instead of "
     "gathering every session's totals in Python (which grew the peak memory by about 75 MB at a million "
-    "records).",
+    "records); each session's changes of rating are counted with `str.count` as the rows stream out (0.6 s, "
+    "against 1.9 s for 57 SQL `replace` calls a session). An import that writes no booking keeps each "
+    "session's booking counts instead of recounting 1.2 million bookings (about 2 s).",
+    "- SQLite's foreign-key checks are off for the import's transaction: the writer already checks every "
+    "reference and creates the delegates rows name, so SQLite checking them again doubled the index lookups "
+    "(about 5 s). Tests run `PRAGMA foreign_key_check` after every importer's example.",
     "- `importing` counts a file's distinct rows with one bit per row number (`RowNumbers`).",
     "",
 ]
@@ -412,7 +416,14 @@ EVALUATE_AND_SERVE = [
     "- The uplift statistics call `scipy.special` directly (the same values as `scipy.stats`, which costs "
     "about 300 µs a group in argument checking), and scipy is loaded only when first needed.",
     "- The public database is analysed when built and indexed by grouping and year; its headline figures are "
-    "a table the canned queries read; results tables show 20 rows a page and those of more than 5,000 rows "
-    "count no default facets.",
+    "a table the canned queries read; results tables show 10 rows a page (the others 20) and those of more "
+    "than 5,000 rows count no default facets.",
+    "- Datasette 0.65.5 deep-copies the whole metadata for every table whose visibility it checks, twice a "
+    "table on the index and database pages: with every column's description, the canned queries and the "
+    "dashboard in it, that was most of those pages' time (`/public` about 50 ms). `metadata.json` now holds "
+    "only permissions and accounts; the rest is `public.metadata.json` beside `public.db`, handed to "
+    "Datasette by a small `get_metadata` plugin without copying (docs/publishing.md).",
+    "- Page queries run in Datasette's own thread (`num_sql_threads 0`): they take under a millisecond, and "
+    "handing each to a thread pool cost more than running it, most of all at concurrency 8.",
     "",
 ]
