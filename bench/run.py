@@ -40,6 +40,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -247,7 +248,9 @@ def serve_benchmark(db: Path, work: Path, requests: dict) -> dict:
         startup = time.perf_counter() - started
         if server == "scplearn serve":
             site = db.parent / f"{db.stem}-public"
-            metadata = json.loads((site / "metadata.json").read_text())
+            # As Datasette serves it: metadata.json merged with the public database's descriptions.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/metadata.json", timeout=60) as response:
+                metadata = json.loads(response.read())
             with sqlite3.connect(site / "public.db") as connection:
                 tables = [row[0] for row in connection.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
