@@ -163,3 +163,31 @@ def test_every_column_of_every_built_in_evaluator_is_documented():
         documented = {entry.strip("`") for cell in first_cells for entry in cell.split(", ")}
         for column in evaluators[name].columns:
             assert column in documented, f"{name}.{column} is not in the table of docs/evaluators.md"
+
+
+def test_saving_rows_with_a_column_the_evaluator_does_not_declare_is_an_error_and_writes_nothing(sample_copy):
+    from scplearn import evaluation
+
+    class Loose:
+        name = "loose"
+        columns = {"delegates": int}
+
+    before = sample_copy.db["evaluation_runs"].count if sample_copy.db["evaluation_runs"].exists() else 0
+    with pytest.raises(scplearn.ScplearnError, match="'loose' returned columns it does not declare: extra"):
+        evaluation.save_results(sample_copy, Loose(), ["year"], evaluation.Scope(),
+                                [{"year": "2023/24", "delegates": 3, "extra": 1}])
+    assert not sample_copy.db["loose_results"].exists()
+    assert (sample_copy.db["evaluation_runs"].count if sample_copy.db["evaluation_runs"].exists() else 0) == before
+
+
+def test_saved_rows_keep_their_values_and_leave_undeclared_groupings_empty(sample_copy):
+    from scplearn import evaluation
+
+    class Counting:
+        name = "counting"
+        columns = {"delegates": int, "share": float}
+
+    rows = [{"year": "2023/24", "delegates": 3, "share": 0.5}, {"year": "2022/23", "delegates": 4, "share": None}]
+    evaluation.save_results(sample_copy, Counting(), ["year"], evaluation.Scope(), rows)
+    saved = list(sample_copy.db.query("SELECT year, course, delegates, share, grouping FROM counting_results ORDER BY rowid"))
+    assert saved == [{**row, "course": None, "grouping": "year"} for row in rows]

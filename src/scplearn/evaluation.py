@@ -250,6 +250,10 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
     if getattr(evaluator, "dimensions", False):
         columns["dimension"] = str
     columns.update(evaluator.columns)
+    unknown = set().union(*rows) - set(columns)
+    if unknown:
+        raise ScplearnError(f"evaluator {evaluator.name!r} returned columns it does not declare: "
+                            f"{', '.join(sorted(unknown))}")
     before = data_state(store)
     with store.db.atomic():
         runs = store.db["evaluation_runs"]
@@ -270,8 +274,10 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
             "evaluator": evaluator.name, "version": str(getattr(evaluator, "version", "")),
             "grouping": grouping, "parameters": parameters, "rows": len(rows), "run_at": now(),
         }).last_pk
-        table.insert_all(
-            ({"run": run, "grouping": grouping, "parameters": parameters, **row} for row in rows),
-            batch_size=1000,
+        fields = [name for name in columns if name not in ("run", "grouping", "parameters")]
+        store.db.conn.executemany(
+            f"INSERT INTO [{table.name}] ([run], [grouping], [parameters], {', '.join(f'[{name}]' for name in fields)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' for _ in fields)})",
+            ([run, grouping, parameters, *map(row.get, fields)] for row in rows),
         )
     _keep_remembered(store, before)

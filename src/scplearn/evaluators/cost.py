@@ -79,6 +79,14 @@ class Cost:
             if row["entries"]
         }
 
+    def uncosted_sessions(self, store, scope) -> bool:
+        """Whether any session in scope falls in a year and partnership with no recorded spend."""
+        where, params = scope.sql()
+        return bool(store.db.execute(
+            f"""SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT year, partnership FROM sessions WHERE {where}) AS sessions
+            WHERE NOT {COSTED})""", params,
+        ).fetchone()[0])
+
     def people(self, store, by, scope) -> dict:
         """``{group: (unique delegates, attendances)}`` over the sessions with a recorded spend.
 
@@ -87,16 +95,13 @@ class Cost:
         Session-level groupings sum the attendances of ``session_summaries``.
         """
         if evaluation.session_level(by):
+            # When every session in scope is costed, the delegates are those ``reach`` counts: count them once.
+            costed = COSTED if self.uncosted_sessions(store, scope) else "1 = 1"
             attendances = evaluation.grouped(
                 store, by, scope, "sum(session_summaries.attended) AS attended",
-                evaluation.summary_source("session_summaries"), where=COSTED, present="attended",
+                evaluation.summary_source("session_summaries"), where=costed, present="attended",
             )
-            # When every session in scope is costed, the delegates are those ``reach`` counts: count them once.
-            where, params = scope.sql()
-            uncosted = store.db.execute(
-                f"SELECT EXISTS (SELECT 1 FROM sessions WHERE NOT {COSTED} AND {where})", params
-            ).fetchone()[0]
-            delegates = evaluation.different_delegates(store, by, scope, where=COSTED if uncosted else "1 = 1")
+            delegates = evaluation.different_delegates(store, by, scope, where=costed)
             people = {
                 key: (delegates.get(key, {}).get("unique_delegates", 0), row["attended"])
                 for key, row in attendances.items()

@@ -1,11 +1,11 @@
 """Reach: how many sessions were run, how many places offered, and who came.
 
-A few ``GROUP BY`` passes, whatever the number of delegates: one over
-``sessions`` (sessions, places offered, headcount-only events), one over the
-bookings (booked, cancelled, attended, walk-ins: for session-level groupings
-summed from ``session_summaries``), one counting the different delegates, and
-one over ``agencies`` (the workforce of each sector or agency). See
-docs/evaluators.md for every column's definition.
+A few ``GROUP BY`` passes, whatever the number of delegates. For
+session-level groupings: one over ``sessions`` and their ``session_summaries``
+(sessions, places offered, headcount-only events, booked, cancelled, attended,
+walk-ins) and one counting the different delegates; for delegate-level
+groupings, one over the bookings. Then one over ``agencies`` (the workforce of
+each sector or agency). See docs/evaluators.md for every column's definition.
 
 Session-level groupings (year, partnership, course, session, priority, mode)
 count sessions and places. Delegate-level groupings (sector, agency) split
@@ -92,8 +92,12 @@ class Reach:
 
     def evaluate(self, store, by, scope) -> list[dict]:
         delegate_level = bool(evaluation.DELEGATE_LEVEL & set(by))
-        bookings = self.booking_counts(store, by, scope)
-        sessions = {} if delegate_level else self.session_counts(store, by, scope)
+        if delegate_level:
+            sessions, bookings = {}, self.booking_counts_of_records(store, by, scope)
+        else:
+            sessions = self.session_counts(store, by, scope)
+            people = evaluation.different_delegates(store, by, scope)
+            bookings = {key: {**row, **people.get(key, {})} for key, row in sessions.items() if row["bookings"]}
         total_workforce, group_workforces = self.workforce(store, by)
         workforce_fields = [index for index, field in enumerate(by) if field in WORKFORCE_GROUPINGS]
 
@@ -144,38 +148,25 @@ class Reach:
         return list(rows.values())
 
     def session_counts(self, store, by, scope) -> dict:
-        """Per group: sessions, headcount-only sessions, places offered, headcount-only attendance."""
+        """Per group of sessions: sessions, headcount-only sessions, places offered, headcount-only
+        attendance and the booking and attendance counts, added up from ``session_summaries``.
+
+        ``bookings`` and the other booking counts are ``None`` for a group without summaries.
+        """
+        t = "session_summaries"
         return evaluation.grouped(
             store, by, scope,
-            """count(*) AS sessions,
+            f"""count(*) AS sessions,
             count(sessions.headcount) AS headcount_only_sessions,
             sum(CASE WHEN sessions.headcount IS NULL THEN sessions.capacity END) AS spaces_offered,
-            sum(sessions.headcount) AS headcount_only_attendance""",
-            "sessions LEFT JOIN courses ON courses.code = sessions.course",
-            present="sessions",
-        )
-
-    def booking_counts(self, store, by, scope) -> dict:
-        """Per group: the booking and attendance counts.
-
-        Session-level groupings add up the sessions' ``session_summaries`` and
-        count the different delegates apart; delegate-level groupings count
-        the bookings in one pass.
-        """
-        if not evaluation.session_level(by):
-            return self.booking_counts_of_records(store, by, scope)
-        t = "session_summaries"
-        counts = evaluation.grouped(
-            store, by, scope,
-            f"""sum({t}.bookings) AS bookings, sum({t}.booked) AS booked, sum({t}.cancelled) AS cancelled,
+            sum(sessions.headcount) AS headcount_only_attendance,
+            sum({t}.bookings) AS bookings, sum({t}.booked) AS booked, sum({t}.cancelled) AS cancelled,
             sum({t}.attended) AS attended, sum({t}.did_not_attend) AS did_not_attend, sum({t}.walk_ins) AS walk_ins,
             sum(CASE WHEN sessions.headcount IS NULL AND sessions.capacity IS NOT NULL THEN {t}.attended ELSE 0 END)
                 AS attended_with_capacity""",
-            evaluation.summary_source(t),
-            present="bookings",
+            f"sessions LEFT JOIN {t} ON {t}.session = sessions.code LEFT JOIN courses ON courses.code = sessions.course",
+            present="sessions",
         )
-        people = evaluation.different_delegates(store, by, scope)
-        return {key: {**row, **people.get(key, {})} for key, row in counts.items()}
 
     def booking_counts_of_records(self, store, by, scope) -> dict:
         """Per group: the booking and attendance counts, in one pass over ``bookings``."""
