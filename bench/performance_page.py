@@ -413,6 +413,10 @@ EVALUATE_AND_SERVE = [
     "rows as the evaluations it summarised.",
     "- Different delegates are counted through a partial index of attended bookings, once for `reach` and "
     "`cost` together while the data is unchanged.",
+    "- `reach` reads sessions and their summaries in one pass (two before); `cost` asks whether any session "
+    "lacks a recorded spend over the distinct (year, partnership) pairs, not over every session, and skips "
+    "the per-session spend check when none does; results are written with one prepared `executemany` "
+    "instead of sqlite-utils' `insert_all`, whose per-cell type checks cost about 0.04 s a run.",
     "- The uplift statistics call `scipy.special` directly (the same values as `scipy.stats`, which costs "
     "about 300 µs a group in argument checking), and scipy is loaded only when first needed.",
     "- The public database is analysed when built and indexed by grouping and year; its headline figures are "
