@@ -426,7 +426,8 @@ EVALUATE_AND_SERVE = [
     "table on the index and database pages: with every column's description, the canned queries and the "
     "dashboard in it, that was most of those pages' time (`/public` about 50 ms). `metadata.json` now holds "
     "only permissions and accounts; the rest is `public.metadata.json` beside `public.db`, handed to "
-    "Datasette by a small `get_metadata` plugin without copying (docs/publishing.md).",
+    "Datasette by a small `get_metadata` plugin without copying, which answers the key the permission checks "
+    "copy (`tables`) with nothing but facet sizes (`/public` 11 ms before that, 8 ms after, in one process).",
     "- Page queries run in Datasette's own thread (`num_sql_threads 0`): they take under a millisecond, and "
     "handing each to a thread pool cost more than running it, most of all at concurrency 8.",
     "",

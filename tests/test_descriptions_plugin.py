@@ -67,15 +67,34 @@ async def test_datasette_sees_the_whole_metadata(site):
 
 
 @pytest.mark.asyncio
-async def test_a_table_permission_check_gets_display_settings_only(site):
+async def test_permission_checks_get_nothing_to_copy_yet_display_settings_apply(site):
     ds = datasette_app(site)
-    settings = ds.metadata("tables", database="public")
-    assert settings["uplift_results"]["size"] == site.read_metadata()["databases"]["public"]["tables"][
-        "uplift_results"]["size"]
-    assert all(set(entry) <= set(descriptions_plugin.TABLE_SETTINGS) for entry in settings.values())
-    # Facets named in the descriptions still apply (Datasette reads them through the same key).
+    # No table sets a facet size, so the key every table-permission check deep-copies has no answer here...
+    assert ds.metadata("tables", database="public") is None
+    # ...while facets, page size and sort order still apply (Datasette reads them by the key "databases").
+    tables = site.read_metadata()["databases"]["public"]["tables"]
     page = await ds.client.get("/public/score_distribution.json")
     assert set(page.json()["facet_results"]) == {"year", "dimension"}
+    page = await ds.client.get("/public/uplift_results.json?_shape=objects")
+    assert len(page.json()["rows"]) == tables["uplift_results"]["size"] < page.json()["filtered_table_rows_count"]
+
+
+@pytest.mark.asyncio
+async def test_the_tables_key_answers_a_facet_size_only(tmp_path):
+    import sqlite3
+
+    from datasette.app import Datasette
+
+    with sqlite3.connect(tmp_path / "shop.db") as db:
+        db.execute("CREATE TABLE t (kind TEXT)")
+        db.executemany("INSERT INTO t VALUES (?)", [(f"k{i}",) for i in range(9)])
+    (tmp_path / "shop.metadata.json").write_text(json.dumps({"databases": {"shop": {"tables": {
+        "t": {"description": "Kinds", "facets": ["kind"], "facet_size": 3, "size": 5}, "u": {"description": "U"}}}}}))
+    ds = Datasette([str(tmp_path / "shop.db")])
+    assert ds.metadata("tables", database="shop") == {"t": {"facet_size": 3}}
+    page = (await ds.client.get("/shop/t.json?_shape=objects")).json()
+    assert len(page["facet_results"]["kind"]["results"]) == 3 and len(page["rows"]) == 5
+    assert ds.table_metadata("shop", "t")["description"] == "Kinds"
 
 
 @pytest.mark.asyncio

@@ -12,10 +12,12 @@ per table on the index and database pages. With column descriptions, canned
 queries and the dashboard's charts in it, that copying alone took most of
 those pages' time. So ``metadata.json`` keeps what permissions need (the
 ``allow`` blocks, the sign-in accounts) and this file holds the rest, which
-Datasette reads without copying. A table-permission check asks for the key
-``tables`` and gets each table's display settings only (facets, sort order,
-page size), never its descriptions: **so this file must never hold an
-``allow`` block**, which Datasette would not see here.
+Datasette reads without copying. What Datasette asks for by the key
+``tables`` (each table-permission check, which deep-copies the answer, and
+the facet size) gets only the ``facet_size`` of the tables that set one, and
+nothing at all when none does; pages read a table's descriptions, facets,
+sort order and page size through the key ``databases``. **So this file must
+never hold an ``allow`` block**, which Datasette would not see here.
 
 The module needs nothing but Datasette, so a published site can load it with
 ``--plugins-dir`` where scplearn is not installed.
@@ -30,9 +32,8 @@ from pathlib import Path
 from datasette import hookimpl
 
 SUFFIX = ".metadata.json"
-TABLE_SETTINGS = ("facets", "sort", "sort_desc", "size", "label_column", "hidden", "fts_table", "fts_pk",
-                  "searchmode")
-"""What a table's entry keeps when Datasette asks for ``tables`` (all it uses them for but descriptions)."""
+TABLE_SETTINGS = ("facet_size",)
+"""What a table's entry keeps when Datasette asks for ``tables``: all it reads through that key but ``allow``."""
 
 _documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """``{datasette: (whole document, document with table settings only)}``, read once per instance."""
@@ -54,7 +55,7 @@ def find_sidecar(database_path) -> Path | None:
 
 
 def documents(datasette) -> tuple[dict, dict]:
-    """This instance's merged descriptions, and the same with each table cut to its display settings."""
+    """This instance's merged descriptions, and what of them the key ``tables`` answers (see :data:`TABLE_SETTINGS`)."""
     if datasette not in _documents:
         whole = {"databases": {}, "plugins": {}}
         for database in datasette.databases.values():
@@ -63,11 +64,12 @@ def documents(datasette) -> tuple[dict, dict]:
                 document = json.loads(path.read_text())
                 whole["databases"].update(document.get("databases") or {})
                 whole["plugins"].update(document.get("plugins") or {})
-        settings = {"databases": {
-            name: {"tables": {table: {key: value for key, value in entry.items() if key in TABLE_SETTINGS}
-                              for table, entry in (described.get("tables") or {}).items()}}
-            for name, described in whole["databases"].items()
-        }}
+        settings = {"databases": {}}
+        for name, described in whole["databases"].items():
+            for table, entry in (described.get("tables") or {}).items():
+                kept = {key: value for key, value in entry.items() if key in TABLE_SETTINGS}
+                if kept:
+                    settings["databases"].setdefault(name, {"tables": {}})["tables"][table] = kept
         _documents[datasette] = (whole, settings)
     return _documents[datasette]
 
@@ -75,9 +77,9 @@ def documents(datasette) -> tuple[dict, dict]:
 @hookimpl
 def get_metadata(datasette, key):
     whole, settings = documents(datasette)
-    if not whole["databases"] and not whole["plugins"]:
-        return None
     chosen = settings if key == "tables" else whole
+    if not chosen["databases"] and not chosen.get("plugins"):
+        return None
     # Fresh outer dicts: Datasette merges metadata.json into what this returns, in place.
     return {
         "databases": {name: dict(described) for name, described in chosen["databases"].items()},
