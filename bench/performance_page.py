@@ -159,14 +159,16 @@ def notes(results: dict, goal: dict) -> list[str]:
             "**Serve.** `/-/versions.json` runs no SQL and renders no template: a few milliseconds, so five "
             "times it is a strict bar. The SQL of every public page takes under a millisecond (Datasette's "
             "trace of a results table page: 16 queries, 0.7 ms); what is left is Datasette's own Python per "
-            "page. Profiled in one process, a table page is about 7 ms of fixed work (the `about` table, two "
-            "baselines) plus about 0.4 ms a column (headers, sort links, the filter form's column lists) and "
-            "1.1 ms a row of a results table (each of its cells through the `render_cell` hook and the "
-            "template): the widest results tables, some 25 columns, are the slowest pages. Narrower results "
-            "tables (one per grouping, without the label columns other groupings use) or fewer rows a page "
-            "would bring them under the bar, at the cost of the one-table-per-evaluator layout or of browsing. "
-            "At concurrency 8 every request waits its turn for the one Datasette process, baseline included. "
-            "No page came near Datasette's 1 s SQL time limit. Building the public database before serving ran "
+            "page. Profiled in one process: on `/public` almost half the time is permission checks (109 a page, "
+            "75 of them asking `sqlite_master` how a table's name is spelt, each table check deep-copying "
+            "`metadata.json`) and a quarter the template; on a results table page about a third is the "
+            "`render_cell` hook (each plugin's implementation called for each of 250 cells, "
+            "datasette-render-markdown looking up its configuration for every text cell), a third the rest of "
+            "the template (the filter form's column lists, the per-column CSS), and the rest the queries and "
+            "permissions. Fewer columns or rows a page would help, at the cost of the one-table-per-evaluator "
+            "layout or of browsing. At concurrency 8 every request waits its turn for the one Datasette process, "
+            "baseline included. No page came near Datasette's 1 s SQL time limit. Building the public database "
+            "before serving ran "
             f"every evaluator over seven groupings: {results['serve']['startup_seconds']:.0f} s for this "
             "programme, most of it the delegate-level groupings (sector, agency), which still read the records.",
             "",
@@ -180,16 +182,20 @@ def import_note(results: dict) -> list[str]:
     raw = _rate(records, imported["raw"]["wall"])
     utils = _rate(records, results["sqlite_utils"]["wall"])
     return [
-        "**Import.** Timing each part of `scplearn import` of 1,000,000 evaluation records (on this machine, "
-        "while this kit was being written, not in every run) gave 35 to 38 s: some 12 s for SQLite to write "
+        "**Import.** Timing each part of `scplearn import` of 1,000,000 evaluation records (on this machine "
+        "while it was busier, when this kit was being written, not in every run) gave 35 to 38 s: some 12 s for SQLite to write "
         "the rows (an upsert keyed on session and delegate), 9 to 11 s to recount the per-session summaries of "
         "the 50,000 sessions touched (7 s of it the one pass over their evaluations: each row's gain, whether "
         "its delegate attended, and its changes of rating), about 5 s of Python reading the CSV and 4 s "
         "converting it a column at a time and making pseudonyms (2.3 µs of HMAC-SHA256 an email), 2.5 s asking "
         "which delegates are new, and 2 s to commit. "
+        "Writing the rows and the summaries' recount alone are over half of that, and the raw baseline does "
+        "neither. "
         f"In this run `sqlite-utils insert --csv` reached {utils / raw:.2f} of the raw rate, not the twentieth "
-        "the goals assumed, so five times it "
-        + ("is above half the raw rate. " if 5 * utils > 0.5 * raw else "is below half the raw rate. ")
+        f"the goals assumed, so five times it is {5 * utils / raw:.2f} of the raw rate: "
+        + ("more than a validating import that also writes pseudonyms, the ledger and the summaries can "
+           "reach, since the raw baseline does none of it. " if 5 * utils > 0.8 * raw else
+           "above half the raw rate. " if 5 * utils > 0.5 * raw else "below half the raw rate. ")
         + "Tried and left out: sorting each batch by delegate key (the writes 6 s faster, the recount 6 s "
         "slower), batches of 100,000 rows, a 64 MB cache (no faster than 32 MB, 35 MB more memory), a plain "
         "INSERT instead of the upsert (1 s faster, but a re-import must replace corrected rows), reading the "
@@ -428,6 +434,10 @@ EVALUATE_AND_SERVE = [
     "only permissions and accounts; the rest is `public.metadata.json` beside `public.db`, handed to "
     "Datasette by a small `get_metadata` plugin without copying, which answers the key the permission checks "
     "copy (`tables`) with nothing but facet sizes (`/public` 11 ms before that, 8 ms after, in one process).",
+    "- Table pages print their header and rows through two Python filters (`scplearn.publish.rows_plugin`) "
+    "instead of Datasette's `_table.html` loops, the same HTML (tests/test_rows_plugin.py): Jinja's async mode "
+    "costs a chain of awaits for every value printed, four a cell and a dozen a column header (a results table "
+    "page 12.9 ms before, 7.7 ms after, in one process).",
     "- Page queries run in Datasette's own thread (`num_sql_threads 0`): they take under a millisecond, and "
     "handing each to a thread pool cost more than running it, most of all at concurrency 8.",
     "",

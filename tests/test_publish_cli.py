@@ -45,7 +45,8 @@ def test_publish_writes_a_servable_directory_and_nothing_private(published, samp
     out, output = published
     assert sorted(p.name for p in out.iterdir()) == [
         "README.md", "metadata.json", "plugins", "public.db", "requirements.txt", "serve.sh", "training.db"]
-    assert sorted(p.name for p in (out / "plugins").iterdir()) == ["public.metadata.json", "scplearn_descriptions.py"]
+    assert sorted(p.name for p in (out / "plugins").iterdir()) == [
+        "public.metadata.json", "scplearn_descriptions.py", "scplearn_rows.py"]
     assert f"Serve it with: {out / 'serve.sh'}" in output
     serve_sh = (out / "serve.sh").read_text()
     assert ("datasette serve -i public.db training.db -m metadata.json -h \"${HOST:-127.0.0.1}\" "
@@ -60,10 +61,11 @@ def test_publish_writes_a_servable_directory_and_nothing_private(published, samp
     assert set(described["plugins"]) == {"datasette-dashboards"}
 
 
-def test_the_published_plugin_needs_nothing_but_datasette(published):
+@pytest.mark.parametrize("plugin", ["scplearn_descriptions.py", "scplearn_rows.py"])
+def test_the_published_plugins_need_nothing_but_datasette(published, plugin):
     out, _ = published
     script = ("import sys, runpy; sys.modules['scplearn'] = None; "
-              f"runpy.run_path({str(out / 'plugins' / 'scplearn_descriptions.py')!r})")
+              f"runpy.run_path({str(out / 'plugins' / plugin)!r})")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 

@@ -72,12 +72,12 @@ def publish(db_path, out, public_only, policy):
     """Write a directory that serves DB_PATH anywhere Datasette runs.
 
     It holds public.db, a consistent copy of the evidence database,
-    metadata.json, the public database's descriptions and the Datasette plugin
-    that serves them (plugins/), serve.sh (the one-line command),
+    metadata.json, the public database's descriptions and scplearn's Datasette
+    plugins, one of which serves them (plugins/), serve.sh (the one-line command),
     requirements.txt (pinned plugins) and a README. The private database and the key are never copied.
     """
     site = serving.publish(db_path, out, policy=policy, public_only=public_only)
-    for name in (*site.files(), site.metadata, site.descriptions, serving.PUBLISHED_PLUGIN,
+    for name in (*site.files(), site.metadata, site.descriptions, *serving.PUBLISHED_PLUGINS,
                  "serve.sh", "requirements.txt", "README.md"):
         click.echo(f"Wrote {out / name}")
     click.echo(f"Serve it with: {out / 'serve.sh'}")
