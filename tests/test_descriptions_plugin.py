@@ -88,10 +88,15 @@ async def test_the_tables_key_answers_a_facet_size_only(tmp_path):
     with sqlite3.connect(tmp_path / "shop.db") as db:
         db.execute("CREATE TABLE t (kind TEXT)")
         db.executemany("INSERT INTO t VALUES (?)", [(f"k{i}",) for i in range(9)])
-    (tmp_path / "shop.metadata.json").write_text(json.dumps({"databases": {"shop": {"tables": {
-        "t": {"description": "Kinds", "facets": ["kind"], "facet_size": 3, "size": 5}, "u": {"description": "U"}}}}}))
+    (tmp_path / "shop.metadata.json").write_text(json.dumps({"plugins": {"p": {"level": "root"}}, "databases": {
+        "shop": {"description": "Shop", "tables": {
+            "t": {"description": "Kinds", "facets": ["kind"], "facet_size": 3, "size": 5,
+                  "plugins": {"p": {"level": "table"}}},
+            "u": {"description": "U"}}}}}))
     ds = Datasette([str(tmp_path / "shop.db")])
     assert ds.metadata("tables", database="shop") == {"t": {"facet_size": 3}}
+    assert ds.plugin_config("p", database="shop", table="t") == {"level": "table"}
+    assert ds.plugin_config("p", database="shop", table="u") == {"level": "root"}
     page = (await ds.client.get("/shop/t.json?_shape=objects")).json()
     assert len(page["facet_results"]["kind"]["results"]) == 3 and len(page["rows"]) == 5
     assert ds.table_metadata("shop", "t")["description"] == "Kinds"
@@ -101,14 +106,16 @@ async def test_the_tables_key_answers_a_facet_size_only(tmp_path):
 async def test_merging_metadata_json_leaves_the_descriptions_unchanged(site):
     ds = datasette_app(site)
     await ds.client.get("/public")  # Datasette names each canned query in place, as it does in its own metadata
-    whole, settings = descriptions_plugin.documents(ds)
-    before = json.dumps([whole, settings], sort_keys=True)
+    views = descriptions_plugin.documents(ds)
+    before = json.dumps({str(key): view for key, view in views.items()}, sort_keys=True)
     for _ in range(2):
         ds.metadata()
         ds.metadata("tables", database="public")
+        ds.plugin_config("datasette-dashboards", database="public", table="uplift_results")
         await ds.client.get("/public")
-    assert json.dumps(descriptions_plugin.documents(ds), sort_keys=True) == before
-    assert "training" not in whole["databases"]
+        await ds.client.get("/public/uplift_results")
+    assert json.dumps({str(key): view for key, view in views.items()}, sort_keys=True) == before
+    assert "training" not in views[None]["databases"]
 
 
 def test_a_database_without_descriptions_gets_none(tmp_path):

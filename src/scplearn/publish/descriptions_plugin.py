@@ -15,8 +15,8 @@ those pages' time. So ``metadata.json`` keeps what permissions need (the
 Datasette reads without copying. What Datasette asks for by the key
 ``tables`` (each table-permission check, which deep-copies the answer, and
 the facet size) gets only the ``facet_size`` of the tables that set one, and
-nothing at all when none does; pages read a table's descriptions, facets,
-sort order and page size through the key ``databases``. **So this file must
+nothing at all when none does. Pages read a table's
+descriptions, facets, sort order and page size through the key ``databases``. **So this file must
 never hold an ``allow`` block**, which Datasette would not see here.
 
 The module needs nothing but Datasette, so a published site can load it with
@@ -32,11 +32,12 @@ from pathlib import Path
 from datasette import hookimpl
 
 SUFFIX = ".metadata.json"
-TABLE_SETTINGS = ("facet_size",)
-"""What a table's entry keeps when Datasette asks for ``tables``: all it reads through that key but ``allow``."""
+NARROW_KEYS = {"tables": ("facet_size",)}
+"""For the key each table-permission check asks for (and deep-copies), the only entries of a
+database's or table's metadata Datasette reads through it (``allow`` aside)."""
 
 _documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-"""``{datasette: (whole document, document with table settings only)}``, read once per instance."""
+"""``{datasette: {key: document}}`` (see :func:`documents`), read once per instance."""
 
 
 def sidecar(database_path) -> Path:
@@ -54,8 +55,9 @@ def find_sidecar(database_path) -> Path | None:
     return None
 
 
-def documents(datasette) -> tuple[dict, dict]:
-    """This instance's merged descriptions, and what of them the key ``tables`` answers (see :data:`TABLE_SETTINGS`)."""
+def documents(datasette) -> dict:
+    """This instance's descriptions: ``{None: the whole document}``, and for each of
+    :data:`NARROW_KEYS` the document cut to what Datasette reads through that key."""
     if datasette not in _documents:
         whole = {"databases": {}, "plugins": {}}
         for database in datasette.databases.values():
@@ -64,24 +66,41 @@ def documents(datasette) -> tuple[dict, dict]:
                 document = json.loads(path.read_text())
                 whole["databases"].update(document.get("databases") or {})
                 whole["plugins"].update(document.get("plugins") or {})
-        settings = {"databases": {}}
-        for name, described in whole["databases"].items():
-            for table, entry in (described.get("tables") or {}).items():
-                kept = {key: value for key, value in entry.items() if key in TABLE_SETTINGS}
-                if kept:
-                    settings["databases"].setdefault(name, {"tables": {}})["tables"][table] = kept
-        _documents[datasette] = (whole, settings)
+        _documents[datasette] = {None: whole, **{key: _narrow(whole, kept) for key, kept in NARROW_KEYS.items()}}
     return _documents[datasette]
+
+
+def _narrow(whole: dict, kept: tuple) -> dict:
+    """``whole`` with only the ``kept`` entries of the root, of each database and of each table."""
+    narrow = {"databases": {}, "plugins": whole["plugins"] if "plugins" in kept else {}}
+    for name, described in whole["databases"].items():
+        database = {key: described[key] for key in kept if key in described}
+        tables = {table: {key: entry[key] for key in kept if key in entry}
+                  for table, entry in (described.get("tables") or {}).items()}
+        tables = {table: entry for table, entry in tables.items() if entry}
+        if tables:
+            database["tables"] = tables
+        if database:
+            narrow["databases"][name] = database
+    return narrow
 
 
 @hookimpl
 def get_metadata(datasette, key):
-    whole, settings = documents(datasette)
-    chosen = settings if key == "tables" else whole
-    if not chosen["databases"] and not chosen.get("plugins"):
+    views = documents(datasette)
+    chosen = views.get(key, views[None])
+    if not chosen["databases"] and not chosen["plugins"]:
         return None
-    # Fresh outer dicts: Datasette merges metadata.json into what this returns, in place.
+    # Fresh dicts down to each table's: Datasette merges metadata.json into what this returns, and
+    # a table page adds the inherited source and licence to its table's, both in place.
     return {
-        "databases": {name: dict(described) for name, described in chosen["databases"].items()},
-        "plugins": dict(chosen.get("plugins") or {}),
+        "databases": {name: _fresh(described) for name, described in chosen["databases"].items()},
+        "plugins": dict(chosen["plugins"]),
     }
+
+
+def _fresh(described: dict) -> dict:
+    fresh = dict(described)
+    if "tables" in fresh:
+        fresh["tables"] = {table: dict(entry) for table, entry in fresh["tables"].items()}
+    return fresh
