@@ -354,7 +354,7 @@ def main(argv=None) -> None:
         results["evaluate"] = evaluate_benchmark(db, work, repeats=3)
     results["report"] = None if "report" in args.skip else report_benchmark(db, work)
     if "serve" not in args.skip:
-        requests = {1: 5, 8: 16} if args.quick else {1: 20, 8: 40}
+        requests = {1: 5, 8: 16} if args.quick else {1: 40, 8: 80}
         results["serve"] = serve_benchmark(db, work, requests)
     if args.reliability:
         results["reliability"] = reliability_long_profile(work)
