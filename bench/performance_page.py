@@ -158,7 +158,7 @@ def notes(results: dict, goal: dict) -> list[str]:
         lines += [
             "**Serve.** `/-/versions.json` runs no SQL and renders no template: a few milliseconds, so five "
             "times it is a strict bar. The SQL of every public page takes under a millisecond (Datasette's "
-            "trace of a results table page: 16 queries, 0.7 ms); what is left is Datasette's own Python per "
+            "trace of a results table page: about a dozen queries, under 1 ms); what is left is Datasette's own Python per "
             "page. Profiled in one process: on `/public` almost half the time is permission checks (109 a page, "
             "75 of them asking `sqlite_master` how a table's name is spelt, each table check deep-copying "
             "`metadata.json`) and a quarter the template; on a results table page about a third is the "
@@ -167,7 +167,10 @@ def notes(results: dict, goal: dict) -> list[str]:
             "the template (the filter form's column lists, the per-column CSS), and the rest the queries and "
             "permissions. Fewer columns or rows a page would help, at the cost of the one-table-per-evaluator "
             "layout or of browsing. At concurrency 8 every request waits its turn for the one Datasette process, "
-            "baseline included. No page came near Datasette's 1 s SQL time limit. Building the public database "
+            "baseline included, and the load generator shares the machine's two cores with it: two full runs "
+            "of this kit a quarter of an hour apart (the second with twice the requests, and one small change to "
+            "the descriptions plugin) put the slowest page there at 5.0× and 7.2×, while at concurrency 1 they "
+            "agreed more closely (3.9× and 4.3×). No page came near Datasette's 1 s SQL time limit. Building the public database "
             "before serving ran "
             f"every evaluator over seven groupings: {results['serve']['startup_seconds']:.0f} s for this "
             "programme, most of it the delegate-level groupings (sector, agency), which still read the records.",
