@@ -275,9 +275,9 @@ def save_results(store, evaluator, by, scope: Scope, rows) -> None:
             "grouping": grouping, "parameters": parameters, "rows": len(rows), "run_at": now(),
         }).last_pk
         fields = [name for name in columns if name not in ("run", "grouping", "parameters")]
+        names = ", ".join(f"[{name}]" for name in ("run", "grouping", "parameters", *fields))
         store.db.conn.executemany(
-            f"INSERT INTO [{table.name}] ([run], [grouping], [parameters], {', '.join(f'[{name}]' for name in fields)}) "
-            f"VALUES (?, ?, ?, {', '.join('?' for _ in fields)})",
+            f"INSERT INTO [{table.name}] ({names}) VALUES ({', '.join('?' * (3 + len(fields)))})",
             ([run, grouping, parameters, *map(row.get, fields)] for row in rows),
         )
     _keep_remembered(store, before)

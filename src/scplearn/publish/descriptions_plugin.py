@@ -15,8 +15,8 @@ those pages' time. So ``metadata.json`` keeps what permissions need (the
 Datasette reads without copying. What Datasette asks for by the key
 ``tables`` (each table-permission check, which deep-copies the answer, and
 the facet size) gets only the ``facet_size`` of the tables that set one, and
-nothing at all when none does. Pages read a table's
-descriptions, facets, sort order and page size through the key ``databases``. **So this file must
+nothing at all when none does; pages read a table's descriptions, facets,
+sort order and page size through the key ``databases``. **So this file must
 never hold an ``allow`` block**, which Datasette would not see here.
 
 The module needs nothing but Datasette, so a published site can load it with
