@@ -80,7 +80,7 @@ async def test_permission_checks_get_nothing_to_copy_yet_display_settings_apply(
 
 
 @pytest.mark.asyncio
-async def test_the_tables_key_answers_a_facet_size_only(tmp_path):
+async def test_the_keys_datasette_asks_most_answer_only_what_it_reads_through_them(tmp_path):
     import sqlite3
 
     from datasette.app import Datasette
@@ -95,6 +95,9 @@ async def test_the_tables_key_answers_a_facet_size_only(tmp_path):
             "u": {"description": "U"}}}}}))
     ds = Datasette([str(tmp_path / "shop.db")])
     assert ds.metadata("tables", database="shop") == {"t": {"facet_size": 3}}
+    assert descriptions_plugin.get_metadata(ds, "plugins") == {
+        "plugins": {"p": {"level": "root"}},
+        "databases": {"shop": {"tables": {"t": {"plugins": {"p": {"level": "table"}}}}}}}
     assert ds.plugin_config("p", database="shop", table="t") == {"level": "table"}
     assert ds.plugin_config("p", database="shop", table="u") == {"level": "root"}
     page = (await ds.client.get("/shop/t.json?_shape=objects")).json()

@@ -15,8 +15,9 @@ those pages' time. So ``metadata.json`` keeps what permissions need (the
 Datasette reads without copying. What Datasette asks for by the key
 ``tables`` (each table-permission check, which deep-copies the answer, and
 the facet size) gets only the ``facet_size`` of the tables that set one, and
-nothing at all when none does; pages read a table's descriptions, facets,
-sort order and page size through the key ``databases``. **So this file must
+nothing at all when none does, and the key ``plugins`` plugin settings only;
+pages read a table's descriptions, facets, sort order and page size through
+the key ``databases``. **So this file must
 never hold an ``allow`` block**, which Datasette would not see here.
 
 The module needs nothing but Datasette, so a published site can load it with
@@ -32,9 +33,10 @@ from pathlib import Path
 from datasette import hookimpl
 
 SUFFIX = ".metadata.json"
-NARROW_KEYS = {"tables": ("facet_size",)}
-"""For the key each table-permission check asks for (and deep-copies), the only entries of a
-database's or table's metadata Datasette reads through it (``allow`` aside)."""
+NARROW_KEYS = {"tables": ("facet_size",), "plugins": ("plugins",)}
+"""For the keys Datasette asks for most (each table-permission check, which deep-copies the answer;
+each text cell datasette-render-markdown looks at), the only entries of a database's or table's
+metadata it reads through that key (``allow`` aside)."""
 
 _documents: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """``{datasette: {key: document}}`` (see :func:`documents`), read once per instance."""
