@@ -222,11 +222,22 @@ def public_pages(metadata: dict, tables: list[str]) -> list[tuple[str, str]]:
     pages += [("canned query", f"/{public}/{urllib.parse.quote(name)}")
               for name in metadata["databases"][public].get("queries", {})]
     for slug, dashboard in metadata.get("plugins", {}).get("datasette-dashboards", {}).items():
-        pages.append(("dashboard", f"/-/dashboards/{slug}"))
+        # A visit without filters is redirected to the filters' defaults: time the page it lands on.
+        chosen = {key: f["default"] for key, f in dashboard.get("filters", {}).items() if f.get("default")}
+        pages.append(("dashboard", f"/-/dashboards/{slug}" + (f"?{urllib.parse.urlencode(chosen)}" if chosen else "")))
         for chart_slug, chart in dashboard.get("charts", {}).items():
-            sql = re.sub(r"\[\[.*?\]\]", "", chart["query"], flags=re.S)  # no filter chosen
-            pages.append(("chart SQL", f"/{chart['db']}.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array"})))
+            parameters = {"sql": chart_sql(chart["query"], chosen), "_shape": "array", **chosen}
+            pages.append(("chart SQL", f"/{chart['db']}.json?" + urllib.parse.urlencode(parameters)))
     return pages
+
+
+def chart_sql(query: str, chosen: dict) -> str:
+    """A chart's SQL as the dashboard's script sends it: each ``[[ ... ]]`` kept (without the brackets)
+    when the filter it names is chosen, dropped when not."""
+    def option(match):
+        inside = match.group(1)
+        return inside if any(f":{name}" in inside for name in chosen) else ""
+    return re.sub(r"\[\[(.*?)\]\]", option, query, flags=re.S)
 
 
 def serve_benchmark(db: Path, work: Path, requests: dict) -> dict:

@@ -79,8 +79,7 @@ def public_paths(site):
     metadata = site.read_metadata()
     paths = ["/", "/.json", "/public", "/public.json", "/-/metadata.json", "/-/databases.json", "/-/login",
              "/public.json?sql=select+count(*)+from+uplift_results",
-             "/-/dashboards", f"/-/dashboards/{SLUG}", f"/-/dashboards/{SLUG}?year={YEAR}",
-             f"/-/dashboards/{SLUG}/embed"]
+             "/-/dashboards", f"/-/dashboards/{SLUG}?year={YEAR}", f"/-/dashboards/{SLUG}/embed?year={YEAR}"]
     for table in tables_of(site.path(site.public)):
         paths += [f"/public/{table}", f"/public/{table}.json", f"/public/{table}.csv", f"/public/{table}.json?_labels=on"]
         paths.append(f"/public/{table}/{row_path(site.path(site.public), table)}")
@@ -107,6 +106,8 @@ def matrix(site):
     evidence = ("training", site.path(site.evidence))
     private = ("training~2Eprivate", site.path(site.private))
     cases = [(path, 200, 200) for path in public_paths(site)]
+    # A dashboard without a year chosen redirects to the latest year (see the test below).
+    cases += [(f"/-/dashboards/{SLUG}", 302, 302), (f"/-/dashboards/{SLUG}/embed", 302, 302)]
     cases += [(path, 403, 200) for name, path in (evidence, private) for path in restricted_paths(site, name, path)]
     # No downloads (allow_download off), whoever asks.
     cases += [("/public.db", 403, 403), ("/training.db", 403, 403)]
@@ -221,6 +222,23 @@ async def test_canned_queries_answer_from_the_public_tables(ds, site):
     assert levels.count("sector") == db.execute(
         "SELECT count(*) FROM reach_results WHERE grouping = 'year,sector' AND year = ?", [YEAR]).fetchone()[0]
     assert "agency" in levels
+
+
+@pytest.mark.asyncio
+async def test_the_dashboard_opens_on_the_latest_year_and_its_filter_shows_it(ds, site):
+    db = sqlite3.connect(site.path(site.public))
+    try:
+        latest, earlier = db.execute("SELECT max(year), min(year) FROM reach_results").fetchone()
+    finally:
+        db.close()
+    assert latest != earlier
+    response = await ds.client.get(f"/-/dashboards/{SLUG}")
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/-/dashboards/{SLUG}?" + urllib.parse.urlencode({"year": latest})
+    for year in (latest, earlier):
+        page = await ds.client.get(f"/-/dashboards/{SLUG}?" + urllib.parse.urlencode({"year": year}))
+        assert page.status_code == 200
+        assert re.findall(r'<option value="([^"]*)" selected>', page.text) == [year]
 
 
 @pytest.mark.asyncio

@@ -24,8 +24,21 @@ def chosen_year(table: str, column: str = "year") -> str:
     return f"{column} = coalesce(NULL [[ , :year ]], (SELECT max(year) FROM {table}))"
 
 
-def dashboards(db: str, tables: dict) -> dict:
-    """``{slug: dashboard}`` for the datasette-dashboards plugin."""
+def year_table(tables: dict) -> str | None:
+    """The public table whose years the dashboard's year filter offers."""
+    return next((t for t in ("reach_results", "uplift_results", DISTRIBUTION) if "year" in tables.get(t, {})), None)
+
+
+def latest_year(database, tables: dict) -> str | None:
+    """The latest year of :func:`year_table` in ``database`` (a sqlite-utils Database), if any."""
+    table = year_table(tables)
+    if table is None:
+        return None
+    return database.execute(f"SELECT max(year) FROM [{table}]").fetchone()[0]
+
+
+def dashboards(db: str, tables: dict, latest: str | None = None) -> dict:
+    """``{slug: dashboard}`` for the datasette-dashboards plugin; ``latest`` is the year shown first."""
     charts = {}
     for slug, chart, needs in _charts(db):
         table, columns = needs
@@ -40,14 +53,17 @@ def dashboards(db: str, tables: dict) -> dict:
     layout = [[slug if slug in charts else "." for slug in row] for row in layout]
     layout = [row for row in layout if set(row) != {"."}]
     filters = {}
-    year_table = next((t for t in ("reach_results", "uplift_results", DISTRIBUTION) if "year" in tables.get(t, {})), None)
-    if year_table:
+    years = year_table(tables)
+    if years:
         filters["year"] = {
             "name": "Financial year",
             "type": "select",
             "db": db,
-            "query": f"SELECT DISTINCT year FROM {year_table} WHERE year IS NOT NULL ORDER BY year DESC",
+            "query": f"SELECT DISTINCT year FROM {years} WHERE year IS NOT NULL ORDER BY year DESC",
         }
+        if latest:
+            # The plugin redirects a visit without filters to ?year=<latest>, so the filter shows it.
+            filters["year"]["default"] = latest
     return {
         SLUG: {
             "title": "Safeguarding training",

@@ -155,6 +155,7 @@ def build_metadata(public_path, evidence_name: str | None, *, private_name: str 
         about = {row["item"]: row["value"] for row in db["about"].rows}
         tables = {table.name: table.columns_dict for table in db.tables}
         sizes = {table.name: table.count for table in db.tables}
+        latest = dashboards.latest_year(db, tables)
     finally:
         db.close()
     public_name = Path(public_path).stem
@@ -176,7 +177,7 @@ def build_metadata(public_path, evidence_name: str | None, *, private_name: str 
             "datasette-auth-passwords": {
                 f"{account}_password_hash": {"$env": password_variable(account)} for account in accounts
             },
-            "datasette-dashboards": dashboards.dashboards(public_name, tables),
+            "datasette-dashboards": dashboards.dashboards(public_name, tables, latest),
         },
     }
     if evidence_name:
