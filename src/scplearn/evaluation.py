@@ -78,6 +78,10 @@ def group_expressions(by) -> str:
     return ", ".join(GROUPINGS[field] for field in by)
 
 
+COURSE_OF_SESSION = "LEFT JOIN courses ON courses.code = sessions.course"
+"""The join that follows ``sessions`` in every FROM clause, for the groupings that read a course's fields."""
+
+
 def joins(source: str, by, *, delegates: bool | None = None) -> str:
     """The FROM clause joining ``source`` (a table with a ``session`` column) to what ``by`` needs.
 
@@ -85,7 +89,7 @@ def joins(source: str, by, *, delegates: bool | None = None) -> str:
     default it is made when a delegate-level grouping is asked for and
     ``source`` has a ``delegate`` column.
     """
-    clause = f"{source} JOIN sessions ON sessions.code = {source}.session LEFT JOIN courses ON courses.code = sessions.course"
+    clause = f"{source} JOIN sessions ON sessions.code = {source}.session {COURSE_OF_SESSION}"
     if delegates is None:
         delegates = bool(DELEGATE_LEVEL & set(by))
     if delegates:
@@ -141,7 +145,7 @@ def summary_source(table: str) -> str:
 
 
 ATTENDANCES = (
-    "sessions LEFT JOIN courses ON courses.code = sessions.course "
+    f"sessions {COURSE_OF_SESSION} "
     "CROSS JOIN bookings INDEXED BY attended_bookings "
     "ON bookings.session = sessions.code AND bookings.status = 'attended'"
 )

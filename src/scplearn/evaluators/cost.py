@@ -119,7 +119,7 @@ class Cost:
         if not evaluation.DELEGATE_LEVEL & set(by):
             headcounts = evaluation.grouped(
                 store, by, scope, "count(*) AS sessions, sum(sessions.headcount) AS headcount",
-                "sessions LEFT JOIN courses ON courses.code = sessions.course",
+                f"sessions {evaluation.COURSE_OF_SESSION}",
                 where=f"sessions.headcount IS NOT NULL AND {COSTED}", present="sessions",
             )
             for key, row in headcounts.items():

@@ -164,7 +164,7 @@ class Reach:
             sum({t}.attended) AS attended, sum({t}.did_not_attend) AS did_not_attend, sum({t}.walk_ins) AS walk_ins,
             sum(CASE WHEN sessions.headcount IS NULL AND sessions.capacity IS NOT NULL THEN {t}.attended ELSE 0 END)
                 AS attended_with_capacity""",
-            f"sessions LEFT JOIN {t} ON {t}.session = sessions.code LEFT JOIN courses ON courses.code = sessions.course",
+            f"sessions LEFT JOIN {t} ON {t}.session = sessions.code {evaluation.COURSE_OF_SESSION}",
             present="sessions",
         )
 
