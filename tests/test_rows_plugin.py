@@ -57,6 +57,7 @@ async def test_every_public_table_is_drawn_as_datasette_draws_it(site):
     paths = [f"/public/{name}" for name in names]
     paths += ["/public/uplift_results?_sort=mean_change", "/public/uplift_results?_sort_desc=mean_change",
               "/public/reach_results?year=2023/24&_sort=course", "/public/courses?code=none-such",
+              "/public/uplift_results?_size=3&_next=3&dimension__not=skills&grouping=year%2Ccourse",
               "/public/courses/" + (await with_plugin.get_database("public").execute(
                   "SELECT code FROM courses LIMIT 1")).first()[0]]
     ours, datasettes = await tables(with_plugin, paths), await tables(without, paths)
@@ -65,6 +66,8 @@ async def test_every_public_table_is_drawn_as_datasette_draws_it(site):
     assert "&nbsp;▼" in ours["/public/uplift_results?_sort=mean_change"]
     assert "&nbsp;▲" in ours["/public/uplift_results?_sort_desc=mean_change"]
     assert "0 records" in ours["/public/courses?code=none-such"]
+    paged = ours["/public/uplift_results?_size=3&_next=3&dimension__not=skills&grouping=year%2Ccourse"]
+    assert "dimension__not=skills&amp;grouping=year%2Ccourse&amp;_sort=" in paged and "_next" not in paged
 
 
 @pytest.mark.asyncio
