@@ -14,7 +14,9 @@ they carry no absolute paths):
   less the public database's descriptions, canned queries and charts, which go
   to ``public.metadata.json`` beside ``public.db`` and reach Datasette
   through :mod:`.descriptions_plugin` (see there why); table pages are drawn
-  by :mod:`.rows_plugin`, the same HTML as Datasette's in less time.
+  by :mod:`.rows_plugin`, the same HTML as Datasette's in less time, and
+  :mod:`.gc_plugin` keeps the objects made at start-up out of the garbage
+  collector's way.
 
 Datasette is never started with ``--crossdb``: its ``_memory`` database would
 let anyone's SQL read every attached file.
@@ -38,7 +40,7 @@ import attrs
 import scplearn
 
 from ..errors import ScplearnError
-from . import descriptions_plugin, rows_plugin
+from . import descriptions_plugin, gc_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
@@ -51,6 +53,7 @@ PLUGINS_DIRECTORY = "plugins"
 PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_descriptions.py": descriptions_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_rows.py": rows_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_gc.py": gc_plugin,
 }
 """Where a published site keeps scplearn's Datasette plugins, for hosts without scplearn."""
 PLUGINS = ("datasette", "datasette-dashboards", "datasette-auth-passwords")
