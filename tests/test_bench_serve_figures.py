@@ -1,0 +1,52 @@
+"""The benchmark's serve figures (bench/performance_page.py), worked out by hand for two pages in three rounds."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def page():
+    spec = importlib.util.spec_from_file_location("bench_performance_page", ROOT / "bench" / "performance_page.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def measured(path, p50, p95, maximum, statuses=None):
+    return {"path": path, "requests": 40, "p50_ms": p50, "p95_ms": p95, "max_ms": maximum,
+            "statuses": statuses or {"200": 40}}
+
+
+BASE, TABLE = "/-/versions.json", "/public/uplift_results"
+SERVE = {"runs": {"1": [
+    # round 1: the baseline and the page both slow (a busy machine): the ratio is still 4
+    [measured(BASE, 2.0, 3.0, 4.0), measured(TABLE, 9.0, 12.0, 15.0)],
+    # round 2: ratio 10 / 2 = 5
+    [measured(BASE, 1.0, 2.0, 2.5), measured(TABLE, 6.0, 10.0, 30.0, {"200": 39, "500": 1})],
+    # round 3: a burst during the page alone: ratio 16 / 2 = 8
+    [measured(BASE, 1.5, 2.0, 2.0), measured(TABLE, 7.0, 16.0, 20.0)],
+]}}
+
+
+def test_each_page_is_compared_with_its_own_rounds_baseline_and_the_median_counts(page):
+    table = page.serve_summary(SERVE)["1"][TABLE]
+    assert table["ratios"] == [4.0, 5.0, 8.0]
+    assert table["ratio"] == 5.0  # not 16 / 2 = 8, nor a pooled p95 of the three rounds
+    assert table["p50_ms"] == 7.0 and table["p95_ms"] == 12.0  # medians over the rounds
+    assert table["max_ms"] == 30.0 and table["requests"] == 120
+    assert table["statuses"] == {"200": 119, "500": 1}
+    assert page.serve_summary(SERVE)["1"][BASE]["ratios"] == [1.0, 1.0, 1.0]
+
+
+def test_the_goal_is_judged_on_the_page_with_the_highest_median_ratio(page):
+    other = "/public/reach_results"
+    serve = {"runs": {"1": [rounds + [measured(other, 5.0, p95, p95)]
+                            for rounds, p95 in zip(SERVE["runs"]["1"], (15.0, 11.0, 11.0))]}}
+    # reach_results: 15 / 3 = 5, 11 / 2 = 5.5, 11 / 2 = 5.5 (median 5.5) beats uplift_results' 5
+    assert page.worst_pages(serve) == [("1", 5.5, other)]
