@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scplearn
-from scplearn import summaries, values
+from scplearn import evaluation, summaries, values
 from scplearn.evaluation import DELEGATE_LEVEL, Scope
 from scplearn.evaluators.reach import Reach
 
@@ -368,3 +368,34 @@ def test_a_scope_with_no_sessions_gives_no_rows(tmp_store, tmp_path):
     scplearn.import_files(tmp_store, [hand_worked_files(tmp_path / "in")])
     assert scplearn.evaluate(tmp_store, "reach", year="2019/20", save=False) == []
     assert scplearn.evaluate(tmp_store, "reach", by=["sector"], partnership="Nowhere", save=False) == []
+
+
+# -- Different delegates: temporary B-trees in memory ------------------------------------------------
+
+def test_different_delegates_count_with_temporary_btrees_in_memory_then_put_the_setting_back(sample_copy):
+    db = sample_copy.db
+    db.execute("PRAGMA temp_store = FILE")
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        counted = evaluation.different_delegates(sample_copy, ["year"], Scope())
+    finally:
+        db.conn.set_trace_callback(None)
+    memory = statements.index("PRAGMA temp_store = MEMORY")
+    count = next(i for i, sql in enumerate(statements) if "count(DISTINCT bookings.delegate)" in sql)
+    assert memory < count < statements.index("PRAGMA temp_store = 1")
+    assert db.execute("PRAGMA temp_store").fetchone()[0] == 1
+    assert sum(row["unique_delegates"] for row in counted.values()) == db.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT sessions.year, bookings.delegate FROM bookings "
+        "JOIN sessions ON sessions.code = bookings.session WHERE bookings.status = 'attended')").fetchone()[0]
+
+
+def test_inside_a_transaction_that_used_temporary_storage_the_setting_is_left_alone(sample_copy):
+    db = sample_copy.db
+    expected = evaluation.different_delegates(sample_copy, ["year"], Scope())
+    evaluation.forget(sample_copy)
+    with db.atomic():
+        db.execute("CREATE TEMP TABLE scratch (x)")  # SQLite now refuses to change temp_store
+        db.execute("INSERT INTO scratch VALUES (1)")
+        assert evaluation.different_delegates(sample_copy, ["year"], Scope()) == expected
+        assert db.execute("SELECT count(*) FROM temp.scratch").fetchone()[0] == 1

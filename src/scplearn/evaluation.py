@@ -8,6 +8,7 @@ happened; delegate-level groupings (sector, agency) describe who came.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import weakref
@@ -180,10 +181,34 @@ def _different_delegates(store, by, scope: Scope, where: str) -> dict:
     if not everyone_known:
         columns += (f", count(DISTINCT CASE WHEN bookings.delegate NOT IN ({UNKNOWN_WORKFORCE}) "
                     "THEN bookings.delegate END) AS known_workforce_delegates")
-    rows = grouped(store, by, scope, columns, ATTENDANCES, where=where, present="unique_delegates")
+    with temporary_btrees_in_memory(store.db):
+        rows = grouped(store, by, scope, columns, ATTENDANCES, where=where, present="unique_delegates")
     if everyone_known:
         rows = {key: {**row, "known_workforce_delegates": row["unique_delegates"]} for key, row in rows.items()}
     return rows
+
+
+@contextlib.contextmanager
+def temporary_btrees_in_memory(db):
+    """SQLite's temporary B-trees kept in memory rather than in temporary files, outside a transaction.
+
+    Each ``count(DISTINCT ...)`` builds one per group; by year, about 87,000
+    delegates' keys a group for a million records, and there the count took
+    0.9 s instead of 1.2 s. Not for the whole connection: an import's sorts
+    would then grow its memory with the rows. SQLite refuses the change inside
+    a transaction that has used temporary storage, so none is tried in one.
+    (Changing the setting drops the connection's temporary tables; the only
+    ones scplearn makes, the summaries' during an import, are made afresh each time.)
+    """
+    if db.conn.in_transaction:
+        yield
+        return
+    before = db.execute("PRAGMA temp_store").fetchone()[0]
+    db.execute("PRAGMA temp_store = MEMORY")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA temp_store = {before}")
 
 
 _remembered: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
