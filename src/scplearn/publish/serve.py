@@ -257,7 +257,8 @@ def readme(site: Site, command: str, accounts) -> str:
 Made by `scplearn publish`. This directory holds {files}, `metadata.json`
 (permissions and accounts), `{site.descriptions}` (the public database's
 descriptions, canned queries and dashboard) and, in `{PLUGINS_DIRECTORY}/`, the Datasette
-plugins that read it and that draw table pages faster.
+plugins that read it, that draw table pages faster and that keep the objects made
+at start-up out of the garbage collector's way.
 `public.db` holds only disclosure-controlled figures: anyone may browse, query
 and chart it. {"The evidence database is shown only to signed-in coordinators." if site.evidence else ""}
 
