@@ -45,7 +45,7 @@ def goals(results: dict, goal: dict) -> list[tuple]:
         rows.append(("Evaluate (every built-in evaluator, by year and course) against one bare `GROUP BY` scan",
                      f"≤ {goal['evaluate']}×", _ratio(ratio), ratio <= goal["evaluate"]))
     if results.get("serve"):
-        for concurrency, ratio, path in worst_pages(results["serve"]):
+        for concurrency, ratio, path in worst_pages(serve_summary(results["serve"])):
             rows.append((f"Serve: slowest public page at p95, concurrency {concurrency}, against `/-/versions.json` "
                          "(median over rounds)",
                          f"≤ {goal['serve_p95']}×", f"{_ratio(ratio)} ({_short(path)})", ratio <= goal["serve_p95"]))
@@ -102,7 +102,7 @@ def spread_note(serve: dict) -> str:
     """How far the slowest page's ratio moved between the rounds of this run, at each concurrency."""
     summary = serve_summary(serve)
     parts = []
-    for concurrency, ratio, path in worst_pages(serve):
+    for concurrency, ratio, path in worst_pages(summary):
         ratios = summary[concurrency][path]["ratios"]
         parts.append(f"at concurrency {concurrency}, `{_short(path)}` went from {min(ratios):.1f}× to "
                      f"{max(ratios):.1f}× (p50 over p50: {_p50_ratio(summary[concurrency], path):.1f}×)")
@@ -113,10 +113,10 @@ def _p50_ratio(pages: dict, path: str) -> float:
     return pages[path]["p50_ms"] / pages[BASELINE]["p50_ms"]
 
 
-def worst_pages(serve: dict) -> list[tuple]:
-    """(concurrency, ratio, path) of the page with the highest ratio at each concurrency."""
+def worst_pages(summary: dict) -> list[tuple]:
+    """(concurrency, ratio, path) of the page with the highest ratio at each concurrency of a :func:`serve_summary`."""
     found = []
-    for concurrency, pages in serve_summary(serve).items():
+    for concurrency, pages in summary.items():
         path = max((path for path in pages if path != BASELINE), key=lambda path: pages[path]["ratio"])
         found.append((concurrency, pages[path]["ratio"], path))
     return found

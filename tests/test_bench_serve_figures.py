@@ -49,4 +49,4 @@ def test_the_goal_is_judged_on_the_page_with_the_highest_median_ratio(page):
     serve = {"runs": {"1": [rounds + [measured(other, 5.0, p95, p95)]
                             for rounds, p95 in zip(SERVE["runs"]["1"], (15.0, 11.0, 11.0))]}}
     # reach_results: 15 / 3 = 5, 11 / 2 = 5.5, 11 / 2 = 5.5 (median 5.5) beats uplift_results' 5
-    assert page.worst_pages(serve) == [("1", 5.5, other)]
+    assert page.worst_pages(page.serve_summary(serve)) == [("1", 5.5, other)]
