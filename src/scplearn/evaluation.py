@@ -1,23 +1,23 @@
-"""Running evaluators: groupings, scopes, result tables and the record of runs.
+"""What evaluators share: the groupings, the scope of an evaluation and the SQL that groups.
 
 An evaluator computes rows for groups of the data. The groupings a user can ask
 for, alone or combined, are :data:`GROUPINGS`. Session-level groupings (year,
 partnership, course, session, priority, mode) describe where and when training
-happened; delegate-level groupings (sector, agency) describe who came.
+happened; delegate-level groupings (sector, agency) describe who came. Running
+evaluators and keeping their results is :mod:`scplearn.results`' work.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import weakref
 
 import attrs
 
-from . import plugins, values
+from . import values
 from .errors import ScplearnError
-from .store import now
+from .evaluator import DELEGATE_FIELDS
 
 GROUPINGS = {
     "year": "sessions.year",
@@ -29,7 +29,7 @@ GROUPINGS = {
     "sector": "agencies.sector",
     "agency": "delegates.agency",
 }
-DELEGATE_LEVEL = frozenset({"sector", "agency"})
+DELEGATE_LEVEL = DELEGATE_FIELDS
 
 
 @attrs.frozen
@@ -236,77 +236,3 @@ def remembered(store, key, compute):
 def forget(store) -> None:
     """Forget what :func:`remembered` holds for ``store``: evaluations then start as in a new process."""
     _remembered.pop(store, None)
-
-
-def _keep_remembered(store, before: tuple) -> None:
-    """After writing results only (which no evaluator reads), keep what was remembered for the data as it was."""
-    if store in _remembered and _remembered[store][0] == before:
-        _remembered[store] = (data_state(store), _remembered[store][1])
-
-
-def result_table(name: str) -> str:
-    return f"{name}_results"
-
-
-def evaluate(store, name: str, *, by=(), year=None, partnership=None, as_of=None,
-             save: bool = True) -> list[dict]:
-    """Run the evaluator ``name`` over ``store`` grouped ``by`` the given fields.
-
-    Returns one dict per group (and per dimension where the evaluator has
-    dimensions), keyed by the grouping fields then the evaluator's columns.
-    With ``save`` the rows also replace that grouping's rows in the
-    ``<name>_results`` table, and the run is recorded in ``evaluation_runs``.
-    """
-    evaluators = plugins.get_evaluators()
-    if name not in evaluators:
-        raise ScplearnError(f"no evaluator named {name!r}; installed: {', '.join(sorted(evaluators))}")
-    evaluator = evaluators[name]
-    by = check_grouping(by)
-    scope = Scope(year=year, partnership=partnership, as_of=as_of)
-    rows = evaluator.evaluate(store, by, scope)
-    if save:
-        save_results(store, evaluator, by, scope, rows)
-    return rows
-
-
-def save_results(store, evaluator, by, scope: Scope, rows) -> None:
-    """Replace the stored results of this evaluator, grouping and scope with ``rows``."""
-    grouping = ",".join(by)
-    parameters = json.dumps(scope.as_dict(), sort_keys=True)
-    table = store.db[result_table(evaluator.name)]
-    columns = {"run": int, "grouping": str, "parameters": str}
-    columns.update({field: str for field in GROUPINGS})
-    if getattr(evaluator, "dimensions", False):
-        columns["dimension"] = str
-    columns.update(evaluator.columns)
-    unknown = set().union(*rows) - set(columns)
-    if unknown:
-        raise ScplearnError(f"evaluator {evaluator.name!r} returned columns it does not declare: "
-                            f"{', '.join(sorted(unknown))}")
-    before = data_state(store)
-    with store.db.atomic():
-        runs = store.db["evaluation_runs"]
-        if not runs.exists():
-            runs.create({"id": int, "evaluator": str, "version": str, "grouping": str,
-                         "parameters": str, "rows": int, "run_at": str}, pk="id")
-        if not table.exists():
-            table.create(columns, foreign_keys=[("run", "evaluation_runs", "id")])
-            table.create_index(["grouping", "parameters"])
-            for field in ("year", "partnership", "course", "sector", "mode"):
-                table.create_index([field])
-        else:
-            table.add_missing_columns([columns])
-            store.db.execute(
-                f"DELETE FROM [{table.name}] WHERE grouping = ? AND parameters = ?", [grouping, parameters]
-            )
-        run = runs.insert({
-            "evaluator": evaluator.name, "version": str(getattr(evaluator, "version", "")),
-            "grouping": grouping, "parameters": parameters, "rows": len(rows), "run_at": now(),
-        }).last_pk
-        fields = [name for name in columns if name not in ("run", "grouping", "parameters")]
-        names = ", ".join(f"[{name}]" for name in ("run", "grouping", "parameters", *fields))
-        store.db.conn.executemany(
-            f"INSERT INTO [{table.name}] ({names}) VALUES ({', '.join('?' * (3 + len(fields)))})",
-            ([run, grouping, parameters, *map(row.get, fields)] for row in rows),
-        )
-    _keep_remembered(store, before)

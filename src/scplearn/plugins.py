@@ -27,6 +27,8 @@ DEFAULT_PLUGINS = (
     "scplearn.evaluators.reach",
     "scplearn.evaluators.impact",
     "scplearn.evaluators.cost",
+    "scplearn.evaluators.scores",
+    "scplearn.evaluators.events",
 )
 
 pm = pluggy.PluginManager("scplearn")
@@ -88,7 +90,20 @@ def _collect(hook) -> dict:
 
 def get_evaluators() -> dict:
     """Every installed evaluator, by name, as ``{name: evaluator}``."""
-    return {name: item for name, (item, _) in _collect(pm.hook.register_evaluators).items()}
+    from .evaluator import Evaluator
+
+    found = {name: item for name, (item, _) in _collect(pm.hook.register_evaluators).items()}
+    from .evaluation import GROUPINGS
+
+    for name, item in found.items():
+        if not isinstance(item, Evaluator):
+            raise ScplearnError(f"the evaluator {name!r} ({type(item).__name__}) must be a scplearn.Evaluator: "
+                                "see docs/plugins.md")
+        taken = set(item.columns) & {*GROUPINGS, *item.row_labels, "grouping", "parameters", "run"}
+        if taken:
+            raise ScplearnError(f"the evaluator {name!r} names a column like a grouping field or label: "
+                                f"{', '.join(sorted(taken))}")
+    return found
 
 
 def get_importers() -> dict:

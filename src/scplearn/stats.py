@@ -37,7 +37,7 @@ SCALE_MAX = 10
 """Self-ratings are whole numbers from ``SCALE_MIN`` to ``SCALE_MAX``."""
 
 UPLIFT_COLUMNS = (
-    "n", "mean_pre", "mean_post", "mean_change", "ci_low", "ci_high",
+    "n", "improved", "same", "worse", "mean_pre", "mean_post", "mean_change", "sd_change", "ci_low", "ci_high",
     "pct_improved", "pct_same", "pct_worse", "net_score",
     "normalised_gain", "effect_size_dz", "hedges_gz", "wilcoxon_p",
 )
@@ -223,9 +223,11 @@ def uplift(counts: Mapping[tuple[int, int], int]) -> dict:
 
     With dᵢ = postᵢ − preᵢ over the n delegates (cells with count 0 are ignored):
 
-    - ``n``; ``mean_pre``, ``mean_post``; ``mean_change`` d̄ = Σ d / n.
+    - ``n``; ``improved``, ``same``, ``worse``: #{d > 0, = 0, < 0};
+      ``mean_pre``, ``mean_post``; ``mean_change`` d̄ = Σ d / n; ``sd_change``
+      s_d, the sample sd of the changes (ddof = 1; ``None`` when n < 2).
     - ``ci_low``, ``ci_high``: 95% t-interval d̄ ± t_{0.975, n−1}·s_d/√n, where
-      s_d is the sample sd of the changes (ddof = 1); ``None`` when n < 2.
+      s_d is ``sd_change``; ``None`` when n < 2.
     - ``pct_improved``, ``pct_same``, ``pct_worse``: 100·#{d > 0, = 0, < 0}/n.
     - ``net_score`` = pct_improved − pct_worse, from −100 to +100.
     - ``normalised_gain``: Hake's (1998) gain of averages,
@@ -281,20 +283,44 @@ def uplift_of_changes(changes: Mapping[int, int], pre_sum: int, post_sum: int) -
     sd = sd_of(change)
     improved = sum(c for d, c in change.items() if d > 0)
     worse = sum(c for d, c in change.items() if d < 0)
-    dz = mean_change / sd if sd else None
     result.update(
+        improved=improved,
+        same=n - improved - worse,
+        worse=worse,
         mean_pre=sum_pre / n,
         mean_post=sum_post / n,
         mean_change=mean_change,
+        sd_change=sd,
         pct_improved=100 * improved / n,
         pct_same=100 * (n - improved - worse) / n,
         pct_worse=100 * worse / n,
         net_score=100 * (improved - worse) / n,
         # (mean_post − mean_pre) / (10 − mean_pre), multiplied through by n.
         normalised_gain=(sum_post - sum_pre) / (SCALE_MAX * n - sum_pre) if sum_pre < SCALE_MAX * n else None,
-        effect_size_dz=dz,
-        hedges_gz=dz * (1 - 3 / (4 * (n - 1) - 1)) if dz is not None and n >= 3 else None,
+        effect_size_dz=effect_size(mean_change, sd),
+        hedges_gz=hedges(effect_size(mean_change, sd), n),
         wilcoxon_p=wilcoxon_p(change),
     )
     result["ci_low"], result["ci_high"] = t_interval(n, mean_change, sd)
     return result
+
+
+def effect_size(mean_change: float | None, sd: float | None) -> float | None:
+    """Cohen's d_z = d̄ / s_d (Lakens 2013, eq. 6); ``None`` when either is unknown or s_d = 0."""
+    if mean_change is None or not sd:
+        return None
+    return mean_change / sd
+
+
+def hedges(dz: float | None, n: int | None) -> float | None:
+    """Hedges' (1981) small-sample correction of d_z: d_z · (1 − 3 / (4(n − 1) − 1)); ``None`` when n < 3."""
+    if dz is None or n is None or n < 3:
+        return None
+    return dz * (1 - 3 / (4 * (n - 1) - 1))
+
+
+def normalised_gain(mean_pre: float | None, mean_post: float | None) -> float | None:
+    """Hake's (1998) gain of averages, (mean_post − mean_pre) / (10 − mean_pre); ``None`` when mean_pre = 10."""
+    if mean_pre is None or mean_post is None or mean_pre >= SCALE_MAX:
+        return None
+    return (mean_post - mean_pre) / (SCALE_MAX - mean_pre)

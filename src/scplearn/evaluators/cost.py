@@ -15,48 +15,39 @@ training. See docs/evaluators.md.
 from __future__ import annotations
 
 from .. import evaluation
+from ..evaluator import DELEGATE_FIELDS, Count, Derived, Evaluator, Money, percent
 from ..hookspecs import hookimpl
-from .reach import sort_key
 
 COSTABLE = frozenset({"year", "partnership"})
 COSTED = "EXISTS (SELECT 1 FROM spend WHERE spend.year = sessions.year AND spend.partnership = sessions.partnership)"
 
 COLUMNS = {
-    "spend": float,
-    "unique_delegates": int,
-    "attendances": int,
-    "cost_per_delegate": float,
-    "cost_per_attendance": float,
+    "spend": Money("Training spend (£)"),
+    "unique_delegates": Count("Different people who attended the sessions with a recorded spend",
+                              adds_up_over=DELEGATE_FIELDS),
+    "attendances": Count("Attendances on sessions with a recorded spend, large events' headcount included"),
+    "cost_per_delegate": Derived("Spend per different person who attended (£)", decimals=0,
+                                 formula=lambda r: percent(r["spend"], r["unique_delegates"], per=1)),
+    "cost_per_attendance": Derived("Spend per attendance (£)", decimals=0,
+                                   formula=lambda r: percent(r["spend"], r["attendances"], per=1)),
 }
 
 
-def divide(amount, count):
-    return None if amount is None or not count else amount / count
-
-
-class Cost:
+class Cost(Evaluator):
     name = "cost"
     description = "Training spend per financial year and partnership, per delegate and per attendance"
-    version = "1"
-    dimensions = False
     columns = COLUMNS
+    groupable = COSTABLE
+    relations = ("attendances <= reach.headcount", "unique_delegates <= reach.unique_delegates")
 
-    def evaluate(self, store, by, scope) -> list[dict]:
+    def compute(self, store, by, scope) -> dict:
         costable = set(by) <= COSTABLE
         spend = self.spend(store, by, scope) if costable else {}
         people = self.people(store, by, scope)
-        rows = []
-        for key in sorted(set(spend) | set(people), key=sort_key):
-            amount = spend.get(key)
+        rows = {}
+        for key in dict.fromkeys([*spend, *people]):
             unique_delegates, attendances = people.get(key, (0, 0))
-            rows.append({
-                **dict(zip(by, key)),
-                "spend": amount,
-                "unique_delegates": unique_delegates,
-                "attendances": attendances,
-                "cost_per_delegate": divide(amount, unique_delegates),
-                "cost_per_attendance": divide(amount, attendances),
-            })
+            rows[key] = {"spend": spend.get(key), "unique_delegates": unique_delegates, "attendances": attendances}
         return rows
 
     def spend(self, store, by, scope) -> dict:

@@ -11,7 +11,9 @@ retention of the self-rated gain. See docs/evaluators.md for the definitions.
 Rows come one per group and dimension (knowledge, skills, confidence), like
 ``uplift``; the group-level figures (``due`` to ``nonresponse_gap``) are
 repeated on each of the three rows of a group, so any one row tells the whole
-story of its dimension. Count them from one dimension's rows only.
+story of its dimension. Count them from one dimension's rows only. The
+percentages and their intervals are derived from the counts of answers, so in
+public they are computed from the published counts.
 """
 
 from __future__ import annotations
@@ -19,45 +21,87 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import evaluation, stats, summaries
+from ..evaluator import Count, Derived, Evaluator, Percent, Statistic
 from ..hookspecs import hookimpl
 from ..model import DIMENSIONS
-from .reach import percent, sort_key
+
+ANSWERS = ("used_learning", "specific_action")
+ANSWER_WORDS = {"used_learning": "have used the learning in their work",
+                "specific_action": "took a specific action in the workplace"}
+
+
+def _wilson(answer: str, side: int):
+    def formula(row):
+        yes, answered = row[f"{answer}_yes"], row[f"{answer}_answered"]
+        if yes is None or not answered or yes > answered:
+            return None
+        return stats.wilson_interval(yes, answered)[side]
+    return formula
+
+
+def _answer_columns(answer: str) -> dict:
+    words = ANSWER_WORDS[answer]
+    return {
+        f"{answer}_yes": Count(f"Respondents who said they {words}"),
+        f"{answer}_answered": Count("Respondents who answered the question"),
+        f"pct_{answer}": Percent(f"{answer}_yes", f"{answer}_answered", f"Respondents who {words} (%)"),
+        f"pct_{answer}_ci_low": Derived(f"Lower bound of the 95% Wilson interval of pct_{answer} (%)",
+                                        decimals=0, formula=_wilson(answer, 0)),
+        f"pct_{answer}_ci_high": Derived(f"Upper bound of the 95% Wilson interval of pct_{answer} (%)",
+                                         decimals=0, formula=_wilson(answer, 1)),
+    }
+
+
+def _retention(row):
+    pre, post, followup = row["mean_pre"], row["mean_post"], row["mean_followup"]
+    if pre is None or post is None or followup is None or post == pre:
+        return None
+    return (followup - pre) / (post - pre)
+
 
 COLUMNS = {
-    "due": int,
-    "followups": int,
-    "response_rate": float,
-    "pct_used_learning": float,
-    "pct_used_learning_ci_low": float,
-    "pct_used_learning_ci_high": float,
-    "pct_specific_action": float,
-    "pct_specific_action_ci_low": float,
-    "pct_specific_action_ci_high": float,
-    "nonresponse_gap": float,
-    "rerated": int,
-    "mean_pre": float,
-    "mean_post": float,
-    "mean_followup": float,
-    "retention": float,
+    "due": Count("Attendances whose follow-up survey is due"),
+    "followups": Count("Follow-up surveys answered"),
+    "response_rate": Percent("followups", "due", "Due follow-ups that were answered (%)"),
+    **_answer_columns("used_learning"),
+    **_answer_columns("specific_action"),
+    "respondents_rated": Count("Respondents with a before-and-after gain on the day"),
+    "nonrespondents_rated": Count("Due attendances not followed up, with a before-and-after gain on the day"),
+    "nonresponse_gap": Statistic("Mean post-course gain of respondents minus that of non-respondents (points)",
+                                 n=("respondents_rated", "nonrespondents_rated"), decimals=2),
+    "rerated": Count("Respondents who rated this dimension before, after and at follow-up"),
+    "mean_pre": Statistic("Mean self-rating before training of those who re-rated (1–10)", n="rerated"),
+    "mean_post": Statistic("Mean self-rating after training of those who re-rated (1–10)", n="rerated"),
+    "mean_followup": Statistic("Mean self-rating at follow-up (scores are self-rated 1–10)", n="rerated"),
+    "retention": Derived("(follow-up − before) ÷ (after − before): the share of the gain kept at follow-up",
+                         decimals=2, formula=_retention),
 }
-ANSWERS = ("used_learning", "specific_action")
 
 
-class Impact:
+class Impact(Evaluator):
     """The follow-up survey, for attendances whose follow-up window has opened.
 
     ``weeks`` is the length of the window (a follow-up is due that many weeks
     after the session) and ``as_of`` the date on which dues are judged
-    (``None``: today).
+    (``None``: the scope's day, else today).
     """
 
     name = "impact"
     description = "Follow-up survey: response rate, use of learning, specific action and retention of the gain"
-    version = "1"
-    dimensions = True
+    row_labels = ("dimension",)
     columns = COLUMNS
+    relations = (
+        "due >= followups",
+        "followups >= rerated",
+        "followups >= respondents_rated",
+        "followups >= used_learning_answered",
+        "used_learning_answered >= used_learning_yes",
+        "followups >= specific_action_answered",
+        "specific_action_answered >= specific_action_yes",
+    )
     weeks = 12
     as_of: dt.date | None = None
+    uses_as_of = True
 
     def __init__(self, weeks: int | None = None, as_of: dt.date | None = None):
         if weeks is not None:
@@ -70,31 +114,30 @@ class Impact:
         as_of = (scope.as_of if scope else None) or self.as_of or dt.date.today()
         return (as_of - dt.timedelta(weeks=self.weeks)).isoformat()
 
-    def evaluate(self, store, by, scope) -> list[dict]:
-        rows = []
-        for key, sums in sorted(self.sums(store, by, scope).items(), key=lambda item: sort_key(item[0])):
+    def due_changes(self, store, scope, before: dt.date, after: dt.date) -> bool:
+        """Whether judging follow-ups on ``after`` rather than ``before`` changes which are due in ``scope``."""
+        low, high = sorted((day - dt.timedelta(weeks=self.weeks)).isoformat() for day in (before, after))
+        where, params = scope.sql()
+        return bool(store.db.execute(
+            f"SELECT EXISTS (SELECT 1 FROM sessions WHERE {where} AND date > ? AND date <= ?)", [*params, low, high],
+        ).fetchone()[0])
+
+    def compute(self, store, by, scope) -> dict:
+        rows = {}
+        for key, sums in self.sums(store, by, scope).items():
             figures = self.group_figures(sums)
             for dimension in DIMENSIONS:
-                rows.append({
-                    **dict(zip(by, key)), "dimension": dimension,
-                    **figures, **self.dimension_figures(sums, dimension),
-                })
+                rows[(*key, dimension)] = {**figures, **self.dimension_figures(sums, dimension)}
         return rows
 
     @staticmethod
     def group_figures(sums) -> dict:
-        figures = {
-            "due": sums["due"],
-            "followups": sums["followups"],
-            "response_rate": percent(sums["followups"], sums["due"]),
-        }
+        figures = {"due": sums["due"], "followups": sums["followups"]}
         for answer in ANSWERS:
-            yes, answered = sums[f"{answer}_yes"], sums[f"{answer}_answered"]
-            low, high = stats.wilson_interval(yes, answered) if answered else (None, None)
-            figures[f"pct_{answer}"] = percent(yes, answered)
-            figures[f"pct_{answer}_ci_low"] = low
-            figures[f"pct_{answer}_ci_high"] = high
-        respondents, others = sums["respondent_gains"], sums["nonrespondent_gains"]
+            figures[f"{answer}_yes"] = sums[f"{answer}_yes"] or 0
+            figures[f"{answer}_answered"] = sums[f"{answer}_answered"] or 0
+        respondents, others = sums["respondent_gains"] or 0, sums["nonrespondent_gains"] or 0
+        figures["respondents_rated"], figures["nonrespondents_rated"] = respondents, others
         # Each mean gain is a sum of sixths over 6 × the number of gains: exact until the division.
         figures["nonresponse_gap"] = (
             sums["respondent_gain_sixths"] / (6 * respondents) - sums["nonrespondent_gain_sixths"] / (6 * others)
@@ -106,16 +149,9 @@ class Impact:
     def dimension_figures(sums, dimension: str) -> dict:
         n = sums[f"{dimension}_n"]
         if not n:
-            return {"rerated": 0, "mean_pre": None, "mean_post": None, "mean_followup": None, "retention": None}
+            return {"rerated": 0, "mean_pre": None, "mean_post": None, "mean_followup": None}
         pre, post, followup = (sums[f"{dimension}_{side}"] for side in ("pre", "post", "followup"))
-        return {
-            "rerated": n,
-            "mean_pre": pre / n,
-            "mean_post": post / n,
-            "mean_followup": followup / n,
-            # Sums of integers over the same delegates: equal sums mean equal means, exactly.
-            "retention": None if post == pre else (followup - pre) / (post - pre),
-        }
+        return {"rerated": n, "mean_pre": pre / n, "mean_post": post / n, "mean_followup": followup / n}
 
     def sums(self, store, by, scope) -> dict:
         """Per group, the counts and sums every figure is computed from, in one SQL pass.

@@ -11,148 +11,128 @@ Session-level groupings (year, partnership, course, session, priority, mode)
 count sessions and places. Delegate-level groupings (sector, agency) split
 people, not places: a session's places and a large event's headcount cannot be
 divided between the sectors of the people who came, so those columns are
-empty there and the session count is of sessions the group attended.
+empty there.
 """
 
 from __future__ import annotations
 
 from .. import evaluation
+from ..evaluator import DELEGATE_FIELDS, SESSION_FIELDS, Count, Derived, Evaluator, Percent, percent
 from ..hookspecs import hookimpl
 
 # How the workforce table is grouped, for the delegate-level groupings.
 WORKFORCE_GROUPINGS = {"sector": "agencies.sector", "agency": "agencies.name"}
 
+
+def _per_1000(row):
+    return percent(row["known_workforce_delegates"], row["workforce"], per=1000)
+
+
+def _representation(row):
+    """Share of delegates ÷ share of workforce = this group's rate per 1,000 ÷ everyone's."""
+    if not DELEGATE_FIELDS & set(row.labels):
+        return None
+    everyone = row.total()
+    return percent(_per_1000(row), _per_1000(everyone), per=1)
+
+
 COLUMNS = {
-    "sessions": int,
-    "headcount_only_sessions": int,
-    "spaces_offered": int,
-    "booked": int,
-    "cancelled": int,
-    "attended": int,
-    "did_not_attend": int,
-    "walk_ins": int,
-    "attendance_rate": float,
-    "show_rate": float,
-    "unique_delegates": int,
-    "headcount": int,
-    "per_1000_workforce": float,
-    "representation_ratio": float,
+    "sessions": Count("Sessions held (not given for sectors and agencies)", people=False),
+    "headcount_only_sessions": Count("Large events with no individual register, counted by headcount",
+                                     people=False),
+    "spaces_offered": Count("Delegate places offered on sessions with a register", people=False),
+    "booked": Count("Places booked (walk-ins excluded)"),
+    "cancelled": Count("Bookings cancelled"),
+    "attended": Count("Attendances: delegates present, walk-ins included"),
+    "did_not_attend": Count("Booked, not cancelled, and did not attend"),
+    "walk_ins": Count("Delegates present without a booking"),
+    "places_taken": Count("Attendances at sessions with a set number of places"),
+    "headcount_only_attendance": Count("People counted at large events by headcount alone"),
+    "headcount": Count("Attendances plus the headcount of large events (for sectors and agencies: attendances)",
+                       adds_up_over=SESSION_FIELDS, covered_over=SESSION_FIELDS),
+    "unique_delegates": Count("Different people who attended", adds_up_over=DELEGATE_FIELDS),
+    "known_workforce_delegates": Count("Different people who attended from agencies whose workforce is known",
+                                       adds_up_over=DELEGATE_FIELDS),
+    "workforce": Count("Staff of the agencies whose workforce is known (for a year: of every such agency)",
+                       adds_up_over=DELEGATE_FIELDS),
+    "attendance_rate": Percent("places_taken", "spaces_offered", "Attendances as a % of the places offered"),
+    "show_rate": Derived(
+        "Booked, not cancelled places that were attended (%)", decimals=0,
+        formula=lambda r: percent(_minus(r["booked"], r["cancelled"], r["did_not_attend"]),
+                                  _minus(r["booked"], r["cancelled"]))),
+    "per_1000_workforce": Derived("Delegates per 1,000 staff of the agencies whose workforce is known",
+                                  formula=_per_1000),
+    "representation_ratio": Derived(
+        "Share of delegates ÷ share of the workforce (above 1: over-represented)", decimals=2,
+        formula=_representation),
 }
 
 
-def percent(numerator, denominator):
-    """``100 × numerator ÷ denominator``, or ``None`` when the denominator is missing or zero."""
-    if numerator is None or not denominator:
+def _minus(first, *others):
+    if first is None or any(other is None for other in others):
         return None
-    return 100 * numerator / denominator
+    return first - sum(others)
 
 
-def sort_key(key: tuple) -> tuple:
-    return tuple("" if value is None else str(value) for value in key)
-
-
-def representation(by, known: dict, workforce: dict, total_workforce: int) -> dict:
-    """``{group: share of delegates ÷ share of workforce}`` for delegate-level groups.
-
-    ``known`` counts each group's attending delegates from agencies of known
-    workforce and ``workforce`` is that workforce. Shares of delegates are
-    taken among groups that agree on the session-level grouping fields (e.g.
-    within each year); shares of workforce are of all agencies of known
-    workforce. Groups with no known workforce are left out.
-    """
-    outer = [index for index, field in enumerate(by) if field not in evaluation.DELEGATE_LEVEL]
-    delegates_within = {}
-    for key, count in known.items():
-        outer_key = tuple(key[i] for i in outer)
-        delegates_within[outer_key] = delegates_within.get(outer_key, 0) + count
-    ratios = {}
-    for key, count in known.items():
-        total = delegates_within[tuple(key[i] for i in outer)]
-        if workforce[key] and total:
-            ratios[key] = (count / total) / (workforce[key] / total_workforce)
-    return ratios
-
-
-class Reach:
+class Reach(Evaluator):
     name = "reach"
     description = "Sessions, places offered, bookings, attendance, show rate and reach into the workforce"
-    version = "1"
-    dimensions = False
     columns = COLUMNS
-    # For the public database (scplearn.publish.control): the count each rate is over,
-    # then the other counts it could give away if they were withheld.
-    statistic_bases = {
-        "attendance_rate": ("spaces_offered", "attended"),
-        "show_rate": ("booked", "cancelled", "attended", "did_not_attend", "walk_ins"),
-        "per_1000_workforce": ("unique_delegates",),
-        "representation_ratio": ("unique_delegates",),
-    }
-    # Counts of a row that add up: booked = cancelled + did not attend + attended - walk-ins.
-    count_totals = {"booked": ("cancelled", "did_not_attend", "attended", "-walk_ins")}
+    relations = (
+        "booked = cancelled + did_not_attend + attended - walk_ins",
+        "headcount = attended + headcount_only_attendance",
+        "attended >= unique_delegates",
+        "attended >= places_taken",
+        "attended >= walk_ins",
+        "unique_delegates >= known_workforce_delegates",
+        "workforce >= known_workforce_delegates",
+    )
 
-    def evaluate(self, store, by, scope) -> list[dict]:
-        delegate_level = bool(evaluation.DELEGATE_LEVEL & set(by))
+    def compute(self, store, by, scope) -> dict:
+        delegate_level = not evaluation.session_level(by)
         if delegate_level:
-            sessions, bookings = {}, self.booking_counts_of_records(store, by, scope)
+            counts = self.booking_counts_of_records(store, by, scope)
         else:
             sessions = self.session_counts(store, by, scope)
             people = evaluation.different_delegates(store, by, scope)
-            bookings = {key: {**row, **people.get(key, {})} for key, row in sessions.items() if row["bookings"]}
+            counts = {key: {**row, **people.get(key, {})} for key, row in sessions.items()}
         total_workforce, group_workforces = self.workforce(store, by)
         workforce_fields = [index for index, field in enumerate(by) if field in WORKFORCE_GROUPINGS]
-
-        rows, known, workforce = {}, {}, {}
-        for key in sorted(set(sessions) | set(bookings), key=sort_key):
-            s, b = sessions.get(key, {}), bookings.get(key, {})
-            attended, walk_ins = b.get("attended", 0), b.get("walk_ins", 0)
-            booked, cancelled = b.get("booked", 0), b.get("cancelled", 0)
-            known[key] = b.get("known_workforce_delegates", 0)
+        rows = {}
+        for key, c in counts.items():
+            attended = c.get("attended") or 0
             if delegate_level:
-                workforce[key] = group_workforces.get(tuple(key[index] for index in workforce_fields))
-                places = {
-                    "sessions": b.get("sessions_attended", 0),
-                    "headcount_only_sessions": None,
-                    "spaces_offered": None,
-                    "attendance_rate": None,
-                    "headcount": attended,
-                }
+                workforce = group_workforces.get(tuple(key[index] for index in workforce_fields))
+                places = dict.fromkeys(("sessions", "headcount_only_sessions", "spaces_offered", "places_taken",
+                                        "headcount_only_attendance"))
             else:
-                workforce[key] = total_workforce
+                workforce = total_workforce if set(by) <= {"year"} else None
+                large = c.get("headcount_only_attendance") or 0
                 places = {
-                    "sessions": s.get("sessions", 0),
-                    "headcount_only_sessions": s.get("headcount_only_sessions", 0),
-                    "spaces_offered": s.get("spaces_offered"),
-                    "attendance_rate": percent(b.get("attended_with_capacity", 0), s.get("spaces_offered")),
-                    "headcount": attended + (s.get("headcount_only_attendance") or 0),
+                    "sessions": c["sessions"],
+                    "headcount_only_sessions": c["headcount_only_sessions"],
+                    "spaces_offered": c["spaces_offered"],
+                    "places_taken": c["places_taken"] if c["spaces_offered"] is not None else None,
+                    "headcount_only_attendance": large,
                 }
+            known = c.get("known_workforce_delegates") or 0
             rows[key] = {
-                **dict(zip(by, key)),
-                "sessions": places["sessions"],
-                "headcount_only_sessions": places["headcount_only_sessions"],
-                "spaces_offered": places["spaces_offered"],
-                "booked": booked,
-                "cancelled": cancelled,
+                **places,
+                "booked": c.get("booked") or 0,
+                "cancelled": c.get("cancelled") or 0,
                 "attended": attended,
-                "did_not_attend": b.get("did_not_attend", 0),
-                "walk_ins": walk_ins,
-                "attendance_rate": places["attendance_rate"],
-                "show_rate": percent(attended - walk_ins, booked - cancelled),
-                "unique_delegates": b.get("unique_delegates", 0),
-                "headcount": places["headcount"],
-                "per_1000_workforce": 1000 * known[key] / workforce[key] if workforce[key] else None,
-                "representation_ratio": None,
+                "did_not_attend": c.get("did_not_attend") or 0,
+                "walk_ins": c.get("walk_ins") or 0,
+                "headcount": attended + (places["headcount_only_attendance"] or 0),
+                "unique_delegates": c.get("unique_delegates") or 0,
+                "known_workforce_delegates": known if workforce else None,
+                "workforce": workforce,
             }
-        if delegate_level and total_workforce:
-            for key, ratio in representation(by, known, workforce, total_workforce).items():
-                rows[key]["representation_ratio"] = ratio
-        return list(rows.values())
+        return rows
 
     def session_counts(self, store, by, scope) -> dict:
-        """Per group of sessions: sessions, headcount-only sessions, places offered, headcount-only
-        attendance and the booking and attendance counts, added up from ``session_summaries``.
-
-        ``bookings`` and the other booking counts are ``None`` for a group without summaries.
-        """
+        """Per group of sessions: sessions, headcount-only sessions and their attendance, places offered
+        and the booking and attendance counts, added up from ``session_summaries``."""
         t = "session_summaries"
         return evaluation.grouped(
             store, by, scope,
@@ -160,10 +140,10 @@ class Reach:
             count(sessions.headcount) AS headcount_only_sessions,
             sum(CASE WHEN sessions.headcount IS NULL THEN sessions.capacity END) AS spaces_offered,
             sum(sessions.headcount) AS headcount_only_attendance,
-            sum({t}.bookings) AS bookings, sum({t}.booked) AS booked, sum({t}.cancelled) AS cancelled,
+            sum({t}.booked) AS booked, sum({t}.cancelled) AS cancelled,
             sum({t}.attended) AS attended, sum({t}.did_not_attend) AS did_not_attend, sum({t}.walk_ins) AS walk_ins,
             sum(CASE WHEN sessions.headcount IS NULL AND sessions.capacity IS NOT NULL THEN {t}.attended ELSE 0 END)
-                AS attended_with_capacity""",
+                AS places_taken""",
             f"sessions LEFT JOIN {t} ON {t}.session = sessions.code {evaluation.COURSE_OF_SESSION}",
             present="sessions",
         )
@@ -179,12 +159,9 @@ class Reach:
             sum({attended}) AS attended,
             sum(bookings.walk_in = 0 AND bookings.status NOT IN ('cancelled', 'attended')) AS did_not_attend,
             sum(bookings.walk_in = 1) AS walk_ins,
-            sum({attended} AND sessions.headcount IS NULL AND sessions.capacity IS NOT NULL)
-                AS attended_with_capacity,
             count(DISTINCT CASE WHEN {attended} THEN bookings.delegate END) AS unique_delegates,
             count(DISTINCT CASE WHEN {attended} AND agencies.workforce IS NOT NULL
-                  THEN bookings.delegate END) AS known_workforce_delegates,
-            count(DISTINCT CASE WHEN {attended} THEN bookings.session END) AS sessions_attended""",
+                  THEN bookings.delegate END) AS known_workforce_delegates""",
             evaluation.joins("bookings", by, delegates=True),
             present="bookings",
         )

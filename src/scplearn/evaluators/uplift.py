@@ -3,36 +3,75 @@
 Computed from sufficient statistics: for each group and dimension, the number
 of delegates who rated it before and after, the sums of their ratings and how
 many ratings moved by each amount from −9 to +9. Session-level groupings sum
-the per-session rows of ``score_summaries``; delegate-level groupings (sector,
-agency) count the evaluations' (pre, post) table in one ``GROUP BY`` pass. See
+the per-session rows of ``score_summaries``; delegate-level groupings count
+the evaluations' (pre, post) table in one ``GROUP BY`` pass. See
 docs/evaluators.md for the formulas.
+
+The counts (``n``, ``improved``, ``same``, ``worse``) and the statistics
+computed from the ratings themselves (means, the standard deviation of the
+changes, the Wilcoxon p-value) come from the records; the percentages, the
+interval and the effect sizes are derived from them, so that in public they
+are computed from the published counts.
 """
 
 from __future__ import annotations
 
 from .. import evaluation, stats, summaries
+from ..evaluator import Count, Derived, Evaluator, Percent, Statistic, percent
 from ..hookspecs import hookimpl
 from ..model import DIMENSIONS
-from .reach import sort_key
-
-INTEGER_COLUMNS = {"n"}
 
 
-class Uplift:
+def _interval(side: int):
+    def formula(row):
+        low_high = stats.t_interval(row["n"] or 0, row["mean_change"], row["sd_change"])
+        return low_high[side]
+    return formula
+
+
+COLUMNS = {
+    "n": Count("Delegates who rated this dimension both before and after"),
+    "improved": Count("Delegates whose rating rose"),
+    "same": Count("Delegates whose rating did not change"),
+    "worse": Count("Delegates whose rating fell"),
+    "mean_pre": Statistic("Mean self-rating before training (scores are self-rated 1–10)"),
+    "mean_post": Statistic("Mean self-rating after training (scores are self-rated 1–10)"),
+    "mean_change": Statistic("Mean change in self-rating, after minus before (points on the 1–10 scale)"),
+    "sd_change": Statistic("Standard deviation of the changes in self-rating (points)", decimals=2),
+    "ci_low": Derived("Lower bound of the 95% confidence interval of the mean change (points)",
+                      formula=_interval(0)),
+    "ci_high": Derived("Upper bound of the 95% confidence interval of the mean change (points)",
+                       formula=_interval(1)),
+    "pct_improved": Percent("improved", "n", "Delegates whose rating rose (%)"),
+    "pct_same": Percent("same", "n", "Delegates whose rating did not change (%)"),
+    "pct_worse": Percent("worse", "n", "Delegates whose rating fell (%)"),
+    "net_score": Derived("% improved minus % worse (−100 to +100)", decimals=0,
+                         formula=lambda r: percent(_minus(r["improved"], r["worse"]), r["n"])),
+    "normalised_gain": Derived(
+        "(mean after − mean before) ÷ (10 − mean before): the share of the possible gain achieved (0–1)",
+        decimals=2, formula=lambda r: stats.normalised_gain(r["mean_pre"], r["mean_post"])),
+    "effect_size_dz": Derived("Mean change ÷ standard deviation of the changes (Cohen's dz)", decimals=2,
+                              formula=lambda r: stats.effect_size(r["mean_change"], r["sd_change"])),
+    "hedges_gz": Derived("Cohen's dz corrected for small samples (Hedges' gz)", decimals=2,
+                         formula=lambda r: stats.hedges(stats.effect_size(r["mean_change"], r["sd_change"]), r["n"])),
+    "wilcoxon_p": Statistic("p-value of the Wilcoxon signed-rank test that ratings did not change", decimals=3),
+}
+BASE = tuple(name for name, column in COLUMNS.items() if column.kind != "derived")
+
+
+def _minus(a, b):
+    return None if a is None or b is None else a - b
+
+
+class Uplift(Evaluator):
     name = "uplift"
     description = "Change in self-rated knowledge, skills and confidence (1-10) from before to after training"
-    version = "1"
-    dimensions = True
-    columns = {column: int if column in INTEGER_COLUMNS else float for column in stats.UPLIFT_COLUMNS}
-    # Decimals in the public database (scplearn.publish.control); others: 0 for pct_*, 1 otherwise.
-    decimals = {"normalised_gain": 2, "effect_size_dz": 2, "hedges_gz": 2, "wilcoxon_p": 3}
+    row_labels = ("dimension",)
+    columns = COLUMNS
+    relations = ("n = improved + same + worse",)
 
     def count_tables(self, store, by, scope) -> dict:
-        """``{(group..., dimension): {(pre, post): n}}`` from the evaluations, in one SQL pass.
-
-        Works for every grouping; the report and the public database take the
-        score distributions from it.
-        """
+        """``{(group..., dimension): {(pre, post): n}}`` from the evaluations, in one SQL pass."""
         where, params = scope.sql()
         groups = evaluation.group_columns(by)
         select = f"{groups}, " if groups else ""
@@ -50,10 +89,17 @@ class Uplift:
             tables.setdefault(key, {})[(row["pre"], row["post"])] = row["n"]
         return tables
 
-    def statistics(self, store, by, scope) -> dict:
-        """``{(group..., dimension): uplift statistics}``."""
+    def compute(self, store, by, scope) -> dict:
         if not evaluation.session_level(by):
-            return {key: stats.uplift(table) for key, table in self.count_tables(store, by, scope).items()}
+            results = {key: stats.uplift(table) for key, table in self.count_tables(store, by, scope).items()}
+        else:
+            results = self.statistics_of_summaries(store, by, scope)
+        order = {dimension: index for index, dimension in enumerate(DIMENSIONS)}
+        return {key: {name: results[key][name] for name in BASE}
+                for key in sorted(results, key=lambda key: order[key[-1]])}
+
+    def statistics_of_summaries(self, store, by, scope) -> dict:
+        """``{(group..., dimension): uplift statistics}`` added up from ``score_summaries``."""
         t = "score_summaries"
         totals = ", ".join(f"sum({t}.{column}) AS {column}" for column in summaries.SCORE_COLUMNS)
         rows = evaluation.grouped(
@@ -66,14 +112,6 @@ class Uplift:
                     changes = {change: row[f"{d}_{name}"] for name, change in summaries.CHANGES.items()}
                     results[(*key, d)] = stats.uplift_of_changes(changes, row[f"{d}_pre_sum"], row[f"{d}_post_sum"])
         return results
-
-    def evaluate(self, store, by, scope) -> list[dict]:
-        results = self.statistics(store, by, scope)
-        order = {dimension: index for index, dimension in enumerate(DIMENSIONS)}
-        rows = []
-        for key in sorted(results, key=lambda k: (sort_key(k[:-1]), order[k[-1]])):
-            rows.append({**dict(zip(by, key[:-1])), "dimension": key[-1], **results[key]})
-        return rows
 
 
 @hookimpl
