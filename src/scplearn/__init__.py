@@ -9,25 +9,31 @@
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import evaluation
+from . import evaluation, results
 from .errors import ScplearnError
+from .evaluator import Count, Derived, Evaluator, Money, Percent, Row, Statistic, Text
 from .hookspecs import hookimpl
 from .importing import ImportFailed, ImportReport, import_files
+from .results.verify import audit
 from .store import Store, open
 
 
-def evaluate(db, name: str, *, by=(), year=None, partnership=None, as_of=None, save: bool = True) -> list[dict]:
-    """Run the evaluator ``name`` over ``db``, a :class:`Store` or the path of an existing database.
+def evaluate(db, name: str, *, by=(), year=None, partnership=None, as_of=None) -> list[dict]:
+    """The exact rows of evaluator ``name`` over ``db`` (a :class:`Store` or the path of an existing database),
+    grouped ``by`` the given fields, for a financial ``year`` and/or ``partnership``.
 
-    See :func:`scplearn.evaluation.evaluate`, which this calls.
+    Results are kept in the database with the state of the import ledger they
+    came from (see :mod:`scplearn.results`): asking again reads them, until
+    an import changes what they were computed from. ``as_of`` is the day on
+    which follow-ups are judged due (default: today).
     """
-    options = {"by": by, "year": year, "partnership": partnership, "as_of": as_of, "save": save}
+    options = {"by": by, "year": year, "partnership": partnership}
     if isinstance(db, Store):
-        return evaluation.evaluate(db, name, **options)
+        return results.exact(db, name, as_of=as_of, **options)
     if not Path(db).exists():
         raise ScplearnError(f"{db}: no such database")
     with open(db) as store:
-        return evaluation.evaluate(store, name, **options)
+        return results.exact(store, name, as_of=as_of, **options)
 
 
 try:
@@ -36,6 +42,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
-    "ImportFailed", "ImportReport", "ScplearnError", "Store",
-    "evaluate", "hookimpl", "import_files", "open", "__version__",
+    "Count", "Derived", "Evaluator", "ImportFailed", "ImportReport", "Money", "Percent", "Row", "ScplearnError",
+    "Statistic", "Store", "Text", "audit", "evaluate", "evaluation", "hookimpl", "import_files", "open",
+    "__version__",
 ]

@@ -19,6 +19,7 @@ from . import plugins
 from .errors import ScplearnError
 from .importers import Issue, tables
 from .importers.canonical import Batch
+from .results import ledger
 from .store import now
 from .writer import ORDER, Writer
 
@@ -186,14 +187,14 @@ def import_files(
 
 def _run(store, chosen, options, report: ImportReport, progress) -> None:
     writer = Writer(store)
-    ledger = {row["sha256"]: row for row in store.db["imports"].rows}
+    imported = {row["sha256"]: row for row in store.db["imports"].rows}
     seen_in_call = set()
     for path, importer in chosen:
         file_report = FileReport(path=path, importer=importer.name)
         report.files.append(file_report)
         digest = sha256_of(path)
-        if digest in ledger:
-            file_report.skipped = f"already imported on {ledger[digest]['imported_at']}"
+        if digest in imported:
+            file_report.skipped = f"already imported on {imported[digest]['imported_at']}"
             continue
         if digest in seen_in_call:
             file_report.skipped = "the same file is named twice in this import"
@@ -245,12 +246,13 @@ def _run(store, chosen, options, report: ImportReport, progress) -> None:
             for table, number in writer.take_changes().items()
             if number > file_report.added.get(table, 0)
         }
-        store.db["imports"].insert({
+        import_id = store.db["imports"].insert({
             "filename": path.name, "sha256": digest, "importer": importer.name,
             "rows": file_report.rows, "added": sum(file_report.added.values()),
             "changed": sum(file_report.changed.values()),
             "rejected": file_report.rejected, "imported_at": now(),
-        })
+        }).last_pk
+        ledger.record(store.db, import_id, _years_touched(writer, file_report))
     writer.refresh()
 
 
@@ -285,6 +287,21 @@ class RowNumbers:
 
 def _row_of(issue: Issue) -> int:
     return issue.row
+
+
+EVERY_YEAR_READS = ("partnerships", "agencies", "courses", "delegates")
+"""Tables every year's figures read: a change to one of their rows (an agency's workforce or sector, a
+delegate's agency, a course's priority) can change any year's results."""
+
+
+def _years_touched(writer: Writer, file_report: FileReport):
+    """The years whose results a file's writes can change: ``None`` for every year."""
+    years = writer.take_years()
+    if "agencies" in file_report.added or any(table in file_report.changed for table in EVERY_YEAR_READS):
+        return None
+    if not file_report.added and not file_report.changed:
+        return set()
+    return years
 
 
 def _counts(store) -> dict[str, int]:

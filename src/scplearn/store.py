@@ -111,7 +111,17 @@ def _summaries_v2(db: sqlite_utils.Database) -> None:
     summaries.refresh_all(db)
 
 
-MIGRATIONS = (_tables_v1, _summaries_v2)
+def _results_v3(db: sqlite_utils.Database) -> None:
+    """The years each import touched (``import_years``), which date the results stage's stored results;
+    the results computed before, kept in a shape that has changed, are dropped (they are computed again)."""
+    from .results import ledger, stage
+
+    ledger.create_tables(db)
+    db.execute(f"INSERT INTO {ledger.YEARS} (import, year) SELECT id, NULL FROM imports")
+    stage.drop_results(db)
+
+
+MIGRATIONS = (_tables_v1, _summaries_v2, _results_v3)
 """Schema migrations, in order; the n-th brings a database to schema version n."""
 
 

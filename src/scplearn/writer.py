@@ -15,7 +15,7 @@ import operator
 
 import attrs
 
-from . import model, summaries
+from . import model, summaries, values
 from .importers import Issue, Parsed
 from .importers.canonical import TABLE_NAMES
 
@@ -39,6 +39,8 @@ REFERENCES = {
 _REFERENCED = ("partnerships", "courses", "agencies", "sessions")
 BATCH = 20_000
 ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
+DATED = {"sessions": ("date",), "spend": ("year",), **{table: ("session",) for table in (*summaries.SOURCES, "feedback")}}
+"""Tables whose records belong to a financial year, and the fields that say which."""
 SUMMARISED = frozenset(summaries.SOURCES)
 """Tables whose rows feed the per-session summaries: writing one marks its session for a recount."""
 
@@ -143,6 +145,8 @@ class Writer:
         self.new_delegates: dict[str, str] = {}
         self.people: dict[str, tuple[str, str | None]] = {}
         self.touched_sessions: set[str] = set()
+        self.file_sessions: set[str] = set()
+        self.file_years: set[str] = set()
         self.changed_sources: set[str] = set()
         self.known = {table: None for table in _REFERENCED}
         self.pending = 0
@@ -221,6 +225,7 @@ class Writer:
             self._known(table).update(columns[PRIMARY_KEYS[table][0]])
         if table in SUMMARISED:
             self.touched_sessions.update(columns["session"])
+        self._note_years(table, columns)
         self.pending += count
         if self.pending >= BATCH:
             self.flush()
@@ -253,6 +258,8 @@ class Writer:
             row = (feedback_id(record), *row)
         if table in SUMMARISED:
             self.touched_sessions.add(record.session)
+        if table in DATED:
+            self._note_years(table, {field: [getattr(record, field)] for field in DATED[table]})
         return row
 
     def flush(self) -> None:
@@ -300,6 +307,23 @@ class Writer:
         self.changes[table] += changed
         if changed and table in SUMMARISED:
             self.changed_sources.add(table)
+
+    def _note_years(self, table: str, columns: dict) -> None:
+        if table == "sessions":
+            self.file_years.update(map(values.year_of, columns["date"]))
+        elif table == "spend":
+            self.file_years.update(columns["year"])
+        elif table in DATED:
+            self.file_sessions.update(columns["session"])
+
+    def take_years(self) -> set[str]:
+        """The financial years of the records written since the last call (sessions, spend, and the
+        sessions of bookings, evaluations, follow-ups and feedback)."""
+        sessions = json.dumps(sorted(code for code in self.file_sessions if code is not None))
+        years = self.file_years | {year for (year,) in self.db.execute(
+            "SELECT DISTINCT year FROM sessions WHERE code IN (SELECT value FROM json_each(?))", [sessions])}
+        self.file_sessions, self.file_years = set(), set()
+        return years
 
     def take_changes(self) -> dict[str, int]:
         """Rows inserted or updated per table since the last call."""
