@@ -1,37 +1,56 @@
-"""Statistical disclosure control for published tables.
+"""The disclosure policy: what of the exact results may be published, applied once for everything public.
 
-The default policy follows NHS England's rule for published statistics: counts
-from 1 to 7 are suppressed, every other count is rounded to the nearest 5, and
-a statistic (a mean, a percentage, an effect size) is shown only when it was
-computed over at least 8 people. Zero is published as zero: it identifies no
-one.
+The default follows NHS England's rule for published statistics: counts of
+people from 1 to 7 are withheld, every other count is rounded to the nearest
+5, and a statistic (a mean) is shown only when it was computed over at least
+8 people. Zero is published as zero: it identifies no one.
 
-Secondary suppression
----------------------
-When one cell in a column is suppressed but the column's total (or every other
-cell) is published, the hidden cell could be recovered by subtraction. With
-rounding on (``rounding_base > 1``) it cannot: each published figure only pins
-its true value to an interval of ``rounding_base`` values, so the difference
-of rounded figures leaves several feasible values for the hidden cell (see
-:meth:`DisclosurePolicy.feasible_range`). With rounding off
-(``rounding_base == 1``) subtraction is exact, and
-:meth:`DisclosurePolicy.suppress_table` withholds a second cell in any column
-with exactly one suppressed cell.
+:meth:`DisclosurePolicy.publish` turns one year's exact results (a
+:class:`~scplearn.results.block.Block`) into the published ones:
+
+1. **Counts of people** from 1 to ``min_count − 1`` are withheld, the others
+   rounded to ``rounding_base``. Counts of things (sessions, places) and
+   money are published exactly.
+2. The **attacker's audit** (:mod:`scplearn.results.audit`) works out, from
+   everything published, the range each withheld or rounded count could
+   take. A withheld count left with fewer than 3 possible values, or a
+   rounded one with a single value, fails; then a neighbouring count (the
+   smallest other count of a total or relation that pins it) is withheld as
+   well, and the audit runs again, until it passes.
+3. **Statistics** over people (means, a standard deviation, a p-value) are
+   shown only when each of their counts reached ``min_n_for_statistic`` and
+   is itself published, to the column's decimals.
+4. **Derived figures** (percentages, rates, intervals, costs per head) are
+   computed by their formula from the *published* counts, so they tell
+   nothing the counts do not, and are withheld with them.
+
+Every withheld figure is named in the row's ``suppressed`` column.
 
 Reference: NHS England, *Statistical disclosure control* guidance for
-published statistics (suppress 1-7, round to the nearest 5); NHS Digital,
-*Disclosure control method for Hospital Episode Statistics*.
+published statistics (suppress 1-7, round to the nearest 5); Hundepool et
+al., *Statistical Disclosure Control* (Wiley, 2012), ch. 4 (auditing tables).
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from .errors import ScplearnError
+from .evaluator import Row
+
 SUPPRESSED_COLUMN = "suppressed"
-"""The column :meth:`DisclosurePolicy.apply` adds, naming the columns it withheld."""
+"""The column naming, in each published row, the figures withheld from it."""
+PROTECTING_COLUMN = "protecting"
+"""The column naming the counts of a row withheld, though not small, so that a small one cannot be worked out."""
+
+
+def _min_count(instance, attribute, value):
+    value = operator.index(value)
+    if value != 1 and value < 4:
+        raise ValueError("min_count must be 1 (withhold nothing) or at least 4, so that a withheld count "
+                         f"keeps at least 3 possible values: {value!r}")
 
 
 def _at_least(minimum: int):
@@ -41,12 +60,16 @@ def _at_least(minimum: int):
     return check
 
 
+class DisclosureError(ScplearnError):
+    """The audit found a figure that no further suppression could protect: nothing is published."""
+
+
 @attrs.frozen
 class DisclosurePolicy:
     """What may be published: which counts, rounded how, and statistics over how many people."""
 
-    min_count: int = attrs.field(default=8, validator=_at_least(1))
-    """Counts from 1 to ``min_count - 1`` are suppressed."""
+    min_count: int = attrs.field(default=8, validator=_min_count)
+    """Counts from 1 to ``min_count - 1`` are withheld."""
     rounding_base: int = attrs.field(default=5, validator=_at_least(1))
     """Published counts are rounded to the nearest multiple of this (1: not rounded)."""
     min_n_for_statistic: int = attrs.field(default=8, validator=_at_least(0))
@@ -73,35 +96,16 @@ class DisclosurePolicy:
         base = self.rounding_base
         return (2 * n + base) // (2 * base) * base
 
-    def statistic(self, value, n: int | None):
-        """``value`` if it was computed over at least ``min_n_for_statistic`` people, else ``None``."""
-        if value is None or n is None or n < self.min_n_for_statistic:
-            return None
-        return value
-
-    def rate(self, numerator: int | None, denominator: int | None) -> float | None:
-        """100 · count(numerator) / count(denominator), from the published (rounded) figures.
-
-        ``None`` when either figure is suppressed or missing, or the published
-        denominator is 0, so a rate never reveals more than its counts do.
-        """
-        top, bottom = self.count(numerator), self.count(denominator)
-        if top is None or not bottom:
-            return None
-        return 100 * top / bottom
-
     def feasible_range(self, published: int | None) -> tuple[int, int]:
         """The smallest and largest true counts that :meth:`count` publishes as ``published``.
 
         ``None`` → (1, min_count − 1). A rounded figure v → the true counts
         n ≥ min_count with ⌊n/b + ½⌋·b = v, i.e. v − ⌊b/2⌋ ≤ n ≤ v + ⌈b/2⌉ − 1
-        (and 0 itself when v = 0). This is what a reader can deduce from one
-        published figure; sums and differences of figures give intervals by
-        interval arithmetic.
+        (and 0 itself when v = 0).
         """
         if published is None:
             if self.min_count < 2:
-                raise ValueError("this policy suppresses no counts")
+                raise ValueError("this policy withholds no counts")
             return 1, self.min_count - 1
         value, base = operator.index(published), self.rounding_base
         low, high = max(value - base // 2, self.min_count), value + (base + 1) // 2 - 1
@@ -111,86 +115,165 @@ class DisclosurePolicy:
             raise ValueError(f"{published!r} is not a count this policy publishes")
         return low, high
 
-    # -- rows and tables ------------------------------------------------------------
+    def describe(self) -> str:
+        """The rules in one sentence, for the ``about`` table, the site and the report."""
+        rounding = (f"other counts of people are rounded to the nearest {self.rounding_base}"
+                    if self.rounding_base > 1 else "other counts of people are exact")
+        return (
+            f"Counts of people from 1 to {self.min_count - 1} are withheld (shown empty); {rounding}, and "
+            "a further count is withheld wherever the published figures could otherwise narrow a withheld "
+            f"or rounded one down; no mean is shown over fewer than {self.min_n_for_statistic} people; "
+            "percentages, rates and costs per head are computed from the published counts."
+        )
 
-    def apply(
-        self,
-        row: Mapping,
-        count_columns: Iterable[str],
-        statistic_columns: Iterable[str],
-        n_column: str = "n",
-        rate_columns: Mapping[str, tuple[str, str]] | None = None,
-    ) -> dict:
-        """A copy of ``row`` fit to publish.
+    # -- a block of results ------------------------------------------------------
 
-        - each of ``count_columns`` (and ``n_column``, itself a count) goes
-          through :meth:`count`;
-        - every one of ``statistic_columns`` is blanked when the row's true n
-          (``row[n_column]``) is below ``min_n_for_statistic``;
-        - each rate ``name -> (numerator_column, denominator_column)`` in
-          ``rate_columns`` is recomputed by :meth:`rate` from the controlled
-          counts (replacing any rate the row already had);
-        - the ``suppressed`` column names, comma-separated and in column order,
-          each column that had a value and was withheld (``None`` if none was).
+    def publish(self, block):
+        """The published version of ``block`` (exact results of one year), audited: see the module notes."""
+        from .results import audit, model
 
-        A value that was already ``None``, or a rate whose denominator is 0,
-        is missing rather than withheld and is not listed.
-        """
-        out = dict(row)
-        withheld = set()
-        counts = list(count_columns)
-        if n_column in row and n_column not in counts:
-            counts.append(n_column)
-        for column in counts:
-            if row.get(column) is not None:
-                out[column] = self.count(row[column])
-                if out[column] is None:
-                    withheld.add(column)
-        n = row.get(n_column)
-        for column in statistic_columns:
-            if row.get(column) is not None:
-                out[column] = self.statistic(row[column], n)
-                if out[column] is None:
-                    withheld.add(column)
-        for column, (numerator, denominator) in (rate_columns or {}).items():
-            top, bottom = row.get(numerator), row.get(denominator)
-            out[column] = self.rate(top, bottom)
-            if out[column] is None and top is not None and bottom:
-                withheld.add(column)
-        out[SUPPRESSED_COLUMN] = ", ".join(c for c in out if c in withheld) or None
-        return out
+        counts = {cell: self.count(block.value(cell)) for cell in block.cells()}
+        secondary: set = set()
+        checked = None  # the first audit checks every cell; later ones the cells found pinned
+        protected = programmes = 0
+        while True:
+            published = self._published(block, counts)
+            found = model.build(published.block, self, exact=block, secondary=secondary)
+            result = audit.audit(found, only=None if checked is None else {found.var_of(cell) for cell in checked})
+            protected = max(protected, result.protected)
+            programmes += result.programmes
+            if result.passed:
+                break
+            chosen = self._protect(found, result.findings, counts)
+            if not chosen:
+                raise DisclosureError(explain(found, result.findings[0], published.block))
+            for cell in chosen:
+                counts[cell] = None
+            secondary |= chosen
+            # Withholding only widens what the other figures allow: what was proven stays proven.
+            checked = {found.cells[finding.var][0] for finding in result.findings}
+        result.protected, result.programmes = protected, programmes
+        published.audit = result
+        published.secondary = len(secondary)
+        published.derive(block, secondary)
+        return published
 
-    def suppress_table(self, rows: Sequence[Mapping], count_columns: Iterable[str]) -> list[dict]:
-        """Copies of ``rows`` with ``count_columns`` controlled, plus secondary suppression.
+    @staticmethod
+    def _protect(found, findings, counts) -> set:
+        """Cells to withhold so that no finding's unknown stays pinned: for each, of the published, non-zero
+        counts whose own ranges hold it in (its blockers), the smallest."""
+        chosen_vars: set = set()
+        for finding in findings:
+            if finding.var in chosen_vars:
+                continue
+            candidates = [var for var in finding.blockers if found.truth[var] and var not in chosen_vars
+                          and var in found.shown]
+            if candidates:
+                chosen_vars.add(min(candidates, key=lambda var: (found.truth[var], var)))
+        return {cell for var in chosen_vars for cell in found.cells[var]}
 
-        ``rows`` hold true (uncontrolled) counts; each goes through
-        :meth:`count`. When rounding is off (``rounding_base == 1``) and a
-        column has exactly one suppressed cell, the column total would give it
-        away, so the next-smallest non-zero published cell in that column is
-        withheld too (the first such row on a tie; a zero cell if no non-zero
-        one is left). With rounding on this is unnecessary (see the module
-        notes). Withheld columns are added to each row's ``suppressed``
-        column. A column with a single row cannot be protected this way: its
-        total must not be published separately.
-        """
-        out = [dict(row) for row in rows]
-        withheld: list[set] = [set() for _ in out]
-        for column in count_columns:
-            hidden = []
-            for index, row in enumerate(out):
-                if row.get(column) is not None:
-                    row[column] = self.count(row[column])
-                    if row[column] is None:
-                        hidden.append(index)
-                        withheld[index].add(column)
-            if self.rounding_base == 1 and len(hidden) == 1:
-                shown = [(row[column] == 0, row[column], index) for index, row in enumerate(out)
-                         if row.get(column) is not None]
-                if shown:
-                    index = min(shown)[2]
-                    out[index][column] = None
-                    withheld[index].add(column)
-        for row, names in zip(out, withheld):
-            names |= set((row.get(SUPPRESSED_COLUMN) or "").split(", "))
-            row[SUPPRESSED_COLUMN] = ", ".join(c for c in row if c in names) or None
-        return out
+    def _published(self, block, counts):
+        from .results.block import Block, Table
+
+        tables = []
+        for t, table in enumerate(block.tables):
+            rows = []
+            for r, row in enumerate(table.rows):
+                out = {label: row.get(label) for label in table.labels}
+                for name, column in table.evaluator.columns.items():
+                    value = row.get(name)
+                    if column.kind == "count" and column.people:
+                        out[name] = counts[(t, r, name)]
+                    elif column.kind == "statistic":
+                        shown = value is not None and all(
+                            (row.get(base) or 0) >= self.min_n_for_statistic and counts.get((t, r, base)) is not None
+                            for base in column.bases
+                        )
+                        out[name] = _rounded(value, column.decimals) if shown else None
+                    elif column.kind != "derived":
+                        out[name] = value
+                rows.append(out)
+            tables.append(Table(table.evaluator, table.grouping, rows))
+        return Publication(Block(block.year, tables))
+
+
+@attrs.define
+class Publication:
+    """One year's published tables, and what the audit did to get there."""
+
+    block: object
+    audit: object = None
+    secondary: int = 0
+
+    def derive(self, exact, secondary=frozenset()) -> None:
+        """Compute every derived figure from the published ones, round to each column's decimals, and
+        name the withheld figures of each row in ``suppressed`` (those of ``secondary`` cells, withheld to
+        protect others, in ``protecting`` too)."""
+        lookup = _Lookup(self.block)
+        for t, table in enumerate(self.block.tables):
+            evaluator = table.evaluator
+            statistics = [name for name, column in evaluator.columns.items() if column.kind == "statistic"]
+            derived = [(name, column) for name, column in evaluator.columns.items() if column.kind == "derived"]
+            for r, row in enumerate(table.rows):
+                exact_row = exact.tables[t].rows[r]
+                # Formulas read the published counts, and a shown statistic at full precision.
+                values = {**row, **{name: exact_row[name] for name in statistics if row.get(name) is not None}}
+                labels = {label: row.get(label) for label in table.labels}
+                formula_row = Row(values, lookup.find(table.grouping), evaluator.name, labels)
+                for name, column in derived:
+                    value = column.formula(formula_row)
+                    row[name] = values[name] = _rounded(value, column.decimals)
+                row[SUPPRESSED_COLUMN] = ", ".join(
+                    name for name in evaluator.columns if row.get(name) is None and exact_row.get(name) is not None
+                ) or None
+                row[PROTECTING_COLUMN] = ", ".join(
+                    name for name in evaluator.columns if (t, r, name) in secondary) or None
+
+
+def _rounded(value, decimals):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value if decimals is None else round(value, decimals)
+
+
+class _Lookup:
+    """:meth:`Row.other` and :meth:`Row.total` over a block's published rows."""
+
+    def __init__(self, block):
+        self.block = block
+        self.indexes: dict = {}
+
+    def find(self, grouping):
+        def find(evaluator, regroup, labels):
+            by = tuple(regroup(list(grouping)) if regroup else grouping)
+            t = self.block.find(evaluator, by)
+            if t is None:
+                return None
+            if t not in self.indexes:
+                table = self.block.tables[t]
+                self.indexes[t] = {table.key(row): row for row in table.rows}
+            table = self.block.tables[t]
+            row = self.indexes[t].get(tuple(labels.get(label) for label in table.labels))
+            return None if row is None else Row(row)
+        return find
+
+
+def explain(found, finding, block) -> str:
+    """Why a figure cannot be published: the cell, the range left to it, and the figures that pin it."""
+    cells = found.cells[finding.var]
+    withheld = block.value(cells[0]) is None
+    what = "withheld" if withheld else f"published as {block.value(cells[0])}"
+    low, high = round(finding.low), round(finding.high)
+    text = (f"cannot publish: {block.describe(cells[0])} ({what}) could be worked out to "
+            f"{low if low == high else f'{low} to {high}'} from the published figures")
+    neighbours = []
+    for coefficients, _ in (*found.equalities, *found.inequalities):
+        if finding.var in coefficients:
+            for var in coefficients:
+                if var != finding.var:
+                    cell = found.cells[var][0]
+                    value = block.value(cell)
+                    neighbours.append(f"{block.describe(cell)} = {'withheld' if value is None else value}")
+    if neighbours:
+        text += ": " + "; ".join(dict.fromkeys(neighbours[:6]))
+    return text

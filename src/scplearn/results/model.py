@@ -1,0 +1,442 @@
+"""What an attacker knows of a published block, as linear constraints on the true counts.
+
+Each count of people in the block is an unknown. What the publication says
+of it, and what anyone knows of how the figures hang together, become
+constraints (the model τ-ARGUS audits; Hundepool et al., *Statistical
+Disclosure Control*, 2012, ch. 4):
+
+- a published count r, rounded to base b, lies in [r − ⌊b/2⌋, r + ⌈b/2⌉ − 1]
+  (and is at least the policy's minimum count); a withheld count lies
+  between 1 and min_count − 1 (a count withheld to protect another, at least
+  min_count); a zero is zero;
+- a total is the sum of its parts, for every grouping that splits it (the
+  evaluator says which counts add up across which fields); a part is never
+  larger than its total, and the parts together never smaller;
+- each evaluator's ``relations`` hold in every row ("booked = cancelled +
+  did_not_attend + attended − walk_ins", "attended ≥ unique_delegates",
+  "sum(before) = uplift.n" across tables);
+- a published mean of a distribution that is also published bounds its
+  weighted sum; a statistic shown (withheld) says its count reached (fell
+  short of) the minimum for statistics;
+- copies: the same count in two places is one unknown: a group-level count
+  repeated on each of the group's rows (one per dimension), or a count that a
+  relation across tables says is at most another's when the two are equal
+  (``attendances <= reach.headcount`` when every session was costed).
+
+Figures derived from published counts (percentages, rates, costs per head)
+add nothing an attacker could not work out, and so no constraint.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+
+import attrs
+
+from .block import Block, Cell
+
+INFINITY = math.inf
+_TERM = re.compile(r"^(?:(?P<function>sum|mean)\((?P<inner>\w+)\)|(?:(?P<other>\w+)\.)?(?P<column>\w+))$")
+
+
+@attrs.frozen
+class Term:
+    sign: int
+    column: str
+    other: str | None = None
+    function: str | None = None
+
+
+@attrs.frozen
+class Relation:
+    left: tuple[Term, ...]
+    sense: str
+    right: tuple[Term, ...]
+    text: str
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self.left + self.right
+
+    @property
+    def aggregated(self) -> bool:
+        return any(term.function for term in self.terms)
+
+
+def parse(text: str) -> Relation:
+    """``"booked = cancelled + did_not_attend + attended - walk_ins"`` as a :class:`Relation`."""
+    for sense in ("<=", ">=", "="):
+        if sense in text:
+            left, right = text.split(sense, 1)
+            return Relation(_side(left, text), sense, _side(right, text), text)
+    raise ValueError(f"a relation needs =, <= or >=: {text!r}")
+
+
+def _side(text: str, whole: str) -> tuple[Term, ...]:
+    terms = []
+    for sign, word in re.findall(r"([+-]?)\s*([\w.()]+)", text.strip()):
+        match = _TERM.match(word)
+        if not match:
+            raise ValueError(f"cannot read {word!r} in the relation {whole!r}")
+        terms.append(Term(-1 if sign == "-" else 1, match["inner"] or match["column"], match["other"],
+                          match["function"]))
+    if not terms:
+        raise ValueError(f"a side of the relation {whole!r} is empty")
+    return tuple(terms)
+
+
+@attrs.define
+class Model:
+    """A linear programme over the unknown counts of a block."""
+
+    lower: list[float] = attrs.field(factory=list)
+    upper: list[float] = attrs.field(factory=list)
+    truth: list[float | None] = attrs.field(factory=list)
+    need: dict[int, int] = attrs.field(factory=dict)
+    """Protected unknowns: how many whole values each must be left with."""
+    equalities: list[tuple[dict, float]] = attrs.field(factory=list)
+    inequalities: list[tuple[dict, float]] = attrs.field(factory=list)
+    """Rows ``Σ coefficient × unknown ≤ bound``."""
+    cells: dict[int, list[Cell]] = attrs.field(factory=dict)
+    notes: list[str] = attrs.field(factory=list)
+    index: dict = attrs.field(factory=dict)
+    """``{cell: unknown}``."""
+    shown: set = attrs.field(factory=set)
+    """Unknowns whose cells are published (not withheld)."""
+    level: dict = attrs.field(factory=dict)
+    """``{unknown: 0}`` for the block's totals (its coarsest grouping), which tie every breakdown together;
+    1 for the other totals of further breakdowns (a sector, split by agency); 2 for the rest."""
+
+    def var_of(self, cell: Cell) -> int | None:
+        return self.index.get(cell)
+
+    def add(self, coefficients: dict, sense: str, bound: float = 0.0) -> None:
+        coefficients = {var: c for var, c in coefficients.items() if c}
+        if not coefficients:
+            return
+        if sense == "=":
+            self.equalities.append((coefficients, bound))
+        elif sense == "<=":
+            self.inequalities.append((coefficients, bound))
+        else:
+            self.inequalities.append(({var: -c for var, c in coefficients.items()}, -bound))
+
+
+class _Links:
+    """Union-find over cells: copies of one count become one unknown."""
+
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, cell):
+        parent = self.parent.setdefault(cell, cell)
+        if parent != cell:
+            parent = self.parent[cell] = self.find(parent)
+        return parent
+
+    def join(self, a, b) -> None:
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def build(published: Block, policy, *, exact: Block | None = None, secondary=frozenset(),
+          unknown_withheld=frozenset()) -> Model:
+    """The attacker's model of ``published``.
+
+    ``exact`` (the same block with true figures, when known) links copies
+    and gives every unknown its true value; ``secondary`` are the cells
+    withheld to protect others (at least ``min_count``, not 1 to
+    ``min_count − 1``). Withheld cells in ``unknown_withheld`` tables (indexes)
+    are only known to be at least 1: without the exact figures, nobody can
+    tell a cell withheld for its own sake from one withheld for another's.
+    """
+    builder = _Builder(published, policy, exact, frozenset(secondary), frozenset(unknown_withheld))
+    return builder.build()
+
+
+def _levels(block: Block) -> list[int]:
+    """Each table's level: 0 for the coarsest grouping, 1 for a grouping another table splits further, else 2."""
+    coarsest = min((len(table.grouping) for table in block.tables), default=0)
+    levels = []
+    for table in block.tables:
+        finer = any(other.name == table.name and set(table.grouping) < set(other.grouping)
+                    for other in block.tables)
+        levels.append(0 if len(table.grouping) <= coarsest else 1 if finer else 2)
+    return levels
+
+
+class _Builder:
+    def __init__(self, published: Block, policy, exact, secondary, unknown_withheld):
+        self.published, self.policy, self.exact = published, policy, exact
+        self.secondary, self.unknown_withheld = secondary, unknown_withheld
+        self.model = Model()
+        self.links = _Links()
+        self.var: dict = {}
+        self.index: dict = {}  # (table index, key) -> row index
+
+    # -- unknowns ------------------------------------------------------------------
+
+    def build(self) -> Model:
+        block = self.published
+        for t, table in enumerate(block.tables):
+            for r, row in enumerate(table.rows):
+                self.index[(t, table.key(row))] = r
+        self.levels = _levels(block)
+        cells = [cell for cell in block.cells() if self._present(cell)]
+        if self.exact is not None:
+            self._link_copies(cells)
+        for cell in cells:
+            self._unknown(cell)
+        self._margins()
+        self._relations()
+        self._statistics()
+        return self.model
+
+    def _present(self, cell: Cell) -> bool:
+        if self.exact is not None:
+            return self.exact.value(cell) is not None
+        return self.published.value(cell) is not None or self._withheld_in_file(cell)
+
+    def _withheld_in_file(self, cell: Cell) -> bool:
+        t, r, column = cell
+        marks = self.published.tables[t].rows[r].get("suppressed") or ""
+        return column in {mark.strip() for mark in marks.split(",")}
+
+    def _link_copies(self, cells) -> None:
+        """One figure of a group repeated on each of its rows (a group-level count on each dimension's row)."""
+        copies = defaultdict(list)
+        for cell in cells:
+            value = self.exact.value(cell)
+            if value:
+                t, r, column = cell
+                table = self.exact.tables[t]
+                copies[(t, table.group(table.rows[r]), column, value)].append(cell)
+        for group in copies.values():
+            for cell in group[1:]:
+                self.links.join(group[0], cell)
+
+    def _unknown(self, cell: Cell) -> int:
+        root = self.links.find(cell)
+        var = self.var.get(root)
+        model = self.model
+        if var is None:
+            var = self.var[root] = len(model.lower)
+            model.lower.append(-INFINITY)
+            model.upper.append(INFINITY)
+            model.truth.append(self.exact.value(cell) if self.exact is not None else None)
+            model.cells[var] = []
+        self.var[cell] = var
+        model.index[cell] = var
+        model.level[var] = min(model.level.get(var, 2), self.levels[cell[0]])
+        model.cells[var].append(cell)
+        low, high, need = self._bounds(cell)
+        if self.published.value(cell) is not None:
+            model.shown.add(var)
+        model.lower[var] = max(model.lower[var], low)
+        model.upper[var] = min(model.upper[var], high)
+        if need:
+            model.need[var] = max(model.need.get(var, 0), need)
+        return var
+
+    def _bounds(self, cell: Cell) -> tuple[float, float, int]:
+        """What publishing ``cell`` tells of it, and how many values it must keep (0: none to protect)."""
+        policy = self.policy
+        value = self.published.value(cell)
+        if value is not None:
+            low, high = policy.feasible_range(value)
+            return low, high, (2 if high > low else 0)
+        if cell in self.secondary:
+            return policy.min_count, INFINITY, 2
+        if cell[0] in self.unknown_withheld:
+            return 1, INFINITY, 3
+        return 1, policy.min_count - 1, 3
+
+    def of(self, t: int, r: int, column: str) -> int | None:
+        """The unknown of a cell, ``None`` if the cell is not a count of people in the model."""
+        return self.var.get((t, r, column))
+
+    # -- constraints -----------------------------------------------------------------
+
+    def _holds(self, coefficients: dict, sense: str, bound: float = 0.0) -> bool:
+        """Whether a constraint holds for the exact figures (always, when they are not known)."""
+        if self.exact is None:
+            return True
+        total = sum(c * self.model.truth[var] for var, c in coefficients.items())
+        return {"=": total == bound, "<=": total <= bound + 1e-9, ">=": total >= bound - 1e-9}[sense]
+
+    def _margins(self) -> None:
+        """Totals against the parts of each grouping one field finer."""
+        block = self.published
+        by_evaluator = defaultdict(list)
+        for t, table in enumerate(block.tables):
+            by_evaluator[table.name].append(t)
+        for tables in by_evaluator.values():
+            for parent in tables:
+                for child in tables:
+                    extra = set(block.tables[child].grouping) - set(block.tables[parent].grouping)
+                    if len(extra) == 1 and set(block.tables[parent].grouping) < set(block.tables[child].grouping):
+                        self._margin(parent, child, extra.pop())
+
+    def _margin(self, p: int, c: int, field: str) -> None:
+        block = self.published
+        parent_table, child_table = block.tables[p], block.tables[c]
+        parts = defaultdict(list)
+        for r, row in enumerate(child_table.rows):
+            parts[self.index.get((p, tuple(row.get(label) for label in parent_table.labels)))].append(r)
+        parts.pop(None, None)
+        for column in parent_table.people_counts():
+            declared = parent_table.evaluator.columns[column]
+            adds_up, covered = field in declared.adds_up_over, field in declared.covered_over
+            for parent_row, rows in parts.items():
+                total = self.of(p, parent_row, column)
+                items = [self.of(c, r, column) for r in rows]
+                if total is None or None in items:
+                    continue
+                equality = defaultdict(float)
+                for item in items:
+                    equality[item] += 1
+                equality[total] -= 1
+                equality = dict(equality)
+                if adds_up if self.exact is None else self._holds(equality, "="):
+                    self.model.add(equality, "=")
+                    continue
+                parts_within = [{item: 1, total: -1} for item in set(items) if item != total]
+                total_within = [{var: -c for var, c in equality.items()}] if covered or self.exact else []
+                for coefficients in (*parts_within, *total_within):
+                    if self._holds(coefficients, "<="):
+                        self.model.add(coefficients, "<=")
+
+    def _relations(self) -> None:
+        block = self.published
+        for t, table in enumerate(block.tables):
+            for text in table.evaluator.relations:
+                relation = parse(text)
+                if relation.aggregated:
+                    self._aggregated(t, relation)
+                else:
+                    for r in range(len(table.rows)):
+                        self._row_relation(t, r, relation)
+
+    def _other_row(self, t: int, r: int, name: str) -> tuple[int, int] | None:
+        block = self.published
+        table = block.tables[t]
+        o = block.find(name, table.grouping)
+        if o is None:
+            return None
+        row = table.rows[r]
+        other = block.tables[o]
+        found = self.index.get((o, tuple(row.get(label) for label in other.labels)))
+        return None if found is None else (o, found)
+
+    def _row_relation(self, t: int, r: int, relation: Relation) -> None:
+        coefficients = defaultdict(float)
+        for side, terms in ((1, relation.left), (-1, relation.right)):
+            for term in terms:
+                where = (t, r) if term.other is None else self._other_row(t, r, term.other)
+                var = None if where is None else self.of(*where, term.column)
+                if var is None:
+                    return
+                coefficients[var] += side * term.sign
+        coefficients = dict(coefficients)
+        if any(term.other for term in relation.terms) and self._holds(coefficients, "="):
+            self.model.add(coefficients, "=")  # the same count in two tables: a copy
+        elif self._holds(coefficients, relation.sense):
+            self.model.add(coefficients, relation.sense)
+        else:
+            self.model.notes.append(f"{relation.text!r} does not hold in {self.published.describe((t, r, ''))}")
+
+    def _aggregated(self, t: int, relation: Relation) -> None:
+        """A relation with ``sum(...)`` or ``mean(...)``: the rows of a group against another table's row."""
+        block = self.published
+        table = block.tables[t]
+        others = {term.other for term in relation.terms if term.other}
+        kept = set(table.grouping)
+        for name in others:
+            o = block.find(name, table.grouping)
+            if o is None:
+                return
+            kept |= set(block.tables[o].evaluator.row_labels)
+        labels = [label for label in table.labels if label in kept]
+        summed = [label for label in table.evaluator.row_labels if label not in kept]
+        groups = defaultdict(list)
+        for r, row in enumerate(table.rows):
+            groups[tuple(row.get(label) for label in labels)].append(r)
+        for rows in groups.values():
+            self._group_relation(t, rows, relation, summed)
+
+    def _group_relation(self, t: int, rows: list[int], relation: Relation, summed: list[str]) -> None:
+        block = self.published
+        table = block.tables[t]
+        if any(term.function == "mean" for term in relation.terms):
+            self._mean(t, rows, relation, summed)
+            return
+        coefficients = defaultdict(float)
+        for side, terms in ((1, relation.left), (-1, relation.right)):
+            for term in terms:
+                if term.function == "sum":
+                    for r in rows:
+                        var = self.of(t, r, term.column)
+                        if var is None:
+                            return
+                        coefficients[var] += side * term.sign
+                else:
+                    where = self._other_row(t, rows[0], term.other) if term.other else (t, rows[0])
+                    var = None if where is None else self.of(*where, term.column)
+                    if var is None:
+                        return
+                    coefficients[var] += side * term.sign
+        coefficients = dict(coefficients)
+        if self._holds(coefficients, relation.sense):
+            self.model.add(coefficients, relation.sense)
+        else:
+            self.model.notes.append(f"{relation.text!r} does not hold in {table.name}_results")
+
+    def _mean(self, t: int, rows: list[int], relation: Relation, summed: list[str]) -> None:
+        """``mean(before) = uplift.mean_pre``: the published mean bounds Σ score × count ÷ Σ count."""
+        (mean_term,) = [term for term in relation.terms if term.function == "mean"]
+        (statistic,) = [term for term in relation.terms if term.other]
+        where = self._other_row(t, rows[0], statistic.other)
+        if where is None or len(summed) != 1:
+            return
+        o, r = where
+        value = self.published.tables[o].rows[r].get(statistic.column)
+        if value is None:
+            return
+        decimals = self.published.tables[o].evaluator.columns[statistic.column].decimals
+        half = 0.5 * 10 ** -(decimals if decimals is not None else 12)
+        weights = {}
+        for row in rows:
+            var = self.of(t, row, mean_term.column)
+            if var is None:
+                return
+            weights[var] = weights.get(var, 0) + float(self.published.tables[t].rows[row][summed[0]])
+        counts = {var: 1.0 for var in weights}
+        upper = {var: weights[var] - (value + half) * counts[var] for var in weights}
+        lower = {var: (value - half) * counts[var] - weights[var] for var in weights}
+        for coefficients in (upper, lower):
+            if self._holds(coefficients, "<="):
+                self.model.add(coefficients, "<=")
+
+    def _statistics(self) -> None:
+        """A statistic shown says each of its counts reached the minimum; withheld with its count shown, that
+        its count fell short."""
+        policy, block = self.policy, self.published
+        for t, table in enumerate(block.tables):
+            for name, column in table.evaluator.columns.items():
+                if column.kind != "statistic" or len(column.bases) != 1:
+                    continue
+                base = column.bases[0]
+                for r, row in enumerate(table.rows):
+                    var = self.of(t, r, base)
+                    if var is None:
+                        continue
+                    shown = row.get(name) is not None
+                    known = (self.exact.tables[t].rows[r].get(name) is not None if self.exact is not None
+                             else shown or self._withheld_in_file((t, r, name)))
+                    if shown:
+                        self.model.lower[var] = max(self.model.lower[var], policy.min_n_for_statistic)
+                    elif known and row.get(base) is not None:
+                        self.model.upper[var] = min(self.model.upper[var], policy.min_n_for_statistic - 1)
