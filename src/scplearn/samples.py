@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import evaluation, plugins
+from . import results
 from .errors import ScplearnError
-
-DEMO_GROUPINGS = (("year",), ("year", "partnership"), ("year", "course"), ("year", "sector"), ("year", "mode"))
 
 
 def sample_directory() -> Path:
@@ -20,12 +18,10 @@ def sample_directory() -> Path:
 
 
 def run_everything(store):
-    """Run every installed evaluator over the usual groupings, yielding a line per evaluator."""
-    for name in plugins.get_evaluators():
-        total = 0
-        for by in DEMO_GROUPINGS:
-            total += len(evaluation.evaluate(store, name, by=by))
-        yield f"{name}: {total} result rows in {evaluation.result_table(name)}"
+    """Publish the store's results (every evaluator, every published grouping, audited), a line per year."""
+    for block in results.publish(store).blocks():
+        yield (f"{block['year']}: {block['protected']:,} published counts audited, "
+               f"{block['secondary']:,} more withheld to protect others")
 
 
 def serve(db_path: Path, port: int) -> None:

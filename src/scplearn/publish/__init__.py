@@ -1,7 +1,7 @@
 """Publishing with Datasette: the public database, its metadata, and serving them.
 
 - :func:`build_public` writes ``public.db``: disclosure-controlled figures only
-  (:mod:`.public`, with the table-wide rules in :mod:`.control`).
+  (:mod:`.public`), a copy of the published results of :mod:`scplearn.results`.
 - :func:`build_metadata` describes it, and the evidence database behind a
   sign-in, for Datasette 0.65: canned queries (:mod:`.queries`) and dashboards
   (:mod:`.dashboards`) included.

@@ -97,8 +97,8 @@ def _charts(db):
         yield f"before-after-{dimension}", {
             "title": f"{dimension.capitalize()}: self-ratings before and after",
             "db": db,
-            "query": f"SELECT score, before, after FROM {DISTRIBUTION} "
-                     f"WHERE dimension = '{dimension}' AND {chosen_year(DISTRIBUTION)} ORDER BY score",
+            "query": f"SELECT score, before, after FROM {DISTRIBUTION} WHERE grouping = 'year' "
+                     f"AND dimension = '{dimension}' AND {chosen_year(DISTRIBUTION)} ORDER BY score",
             "library": "vega-lite",
             "display": {
                 "usermeta": SVG,

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .. import evaluation, plugins
+from .. import plugins
 from ..disclosure import DisclosurePolicy
-from . import control, dashboards, queries
+from . import dashboards, queries
 from .passwords import password_variable
-from .public import DISTRIBUTION, FACETED, describe_policy
+from .public import FACETED, result_table
 
 LICENSE = "Open Government Licence v3.0"
 LICENSE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -45,59 +45,9 @@ LABEL_DESCRIPTIONS = {
     "sector": "Sector of the delegates' agency (see the sectors table)",
     "agency": "Delegates' agency",
     "dimension": "What delegates rated: knowledge, skills or confidence, each self-rated 1–10",
+    "score": "Self-rating, 1 (low) to 10 (high)",
+    "event": "The large event (its session code)",
     "suppressed": "Figures withheld from this row to protect individuals; their cells are empty",
-}
-
-COLUMN_DESCRIPTIONS = {
-    # uplift
-    "n": "Delegates who rated this dimension both before and after",
-    "mean_pre": "Mean self-rating before training (scores are self-rated 1–10)",
-    "mean_post": "Mean self-rating after training (scores are self-rated 1–10)",
-    "mean_change": "Mean change in self-rating, after minus before (points on the 1–10 scale)",
-    "ci_low": "Lower bound of the 95% confidence interval of the mean change (points)",
-    "ci_high": "Upper bound of the 95% confidence interval of the mean change (points)",
-    "pct_improved": "Delegates whose rating rose (%)",
-    "pct_same": "Delegates whose rating did not change (%)",
-    "pct_worse": "Delegates whose rating fell (%)",
-    "net_score": "% improved minus % worse (−100 to +100)",
-    "normalised_gain": "(mean after − mean before) ÷ (10 − mean before): the share of the possible gain achieved (0–1)",
-    "effect_size_dz": "Mean change ÷ standard deviation of the changes (Cohen's dz)",
-    "hedges_gz": "Cohen's dz corrected for small samples (Hedges' gz)",
-    "wilcoxon_p": "p-value of the Wilcoxon signed-rank test that ratings did not change",
-    # reach
-    "sessions": "Sessions held (for sector and agency: sessions the group attended)",
-    "headcount_only_sessions": "Large events with no individual register, counted by headcount",
-    "spaces_offered": "Delegate places offered on sessions with a register",
-    "booked": "Places booked (walk-ins excluded)",
-    "cancelled": "Bookings cancelled",
-    "attended": "Attendances: delegates present, walk-ins included",
-    "did_not_attend": "Booked, not cancelled, and did not attend",
-    "walk_ins": "Delegates present without a booking",
-    "attendance_rate": "Attendances as a % of the places offered",
-    "show_rate": "Booked, not cancelled places that were attended (%)",
-    "unique_delegates": "Different people who attended",
-    "headcount": "Attendances plus the headcount of large events",
-    "per_1000_workforce": "Delegates per 1,000 staff of the agencies whose workforce is known",
-    "representation_ratio": "Share of delegates ÷ share of the workforce (above 1: over-represented)",
-    # impact
-    "due": "Attendances whose follow-up survey is due",
-    "followups": "Follow-up surveys answered",
-    "response_rate": "Due follow-ups that were answered (%)",
-    "pct_used_learning": "Respondents who have used the learning in their work (%)",
-    "pct_used_learning_ci_low": "Lower bound of the 95% Wilson interval of pct_used_learning (%)",
-    "pct_used_learning_ci_high": "Upper bound of the 95% Wilson interval of pct_used_learning (%)",
-    "pct_specific_action": "Respondents who took a specific action in the workplace (%)",
-    "pct_specific_action_ci_low": "Lower bound of the 95% Wilson interval of pct_specific_action (%)",
-    "pct_specific_action_ci_high": "Upper bound of the 95% Wilson interval of pct_specific_action (%)",
-    "nonresponse_gap": "Mean post-course gain of respondents minus that of non-respondents (points)",
-    "rerated": "Respondents who rated this dimension before, after and at follow-up",
-    "mean_followup": "Mean self-rating at follow-up (scores are self-rated 1–10)",
-    "retention": "(follow-up − before) ÷ (after − before): the share of the gain kept at follow-up",
-    # cost
-    "spend": "Training spend (£)",
-    "attendances": "Attendances on sessions with a recorded spend, large events' headcount included",
-    "cost_per_delegate": "Spend per different person who attended (£)",
-    "cost_per_attendance": "Spend per attendance (£)",
 }
 
 PAGE_SIZE = 20
@@ -124,10 +74,13 @@ LOOKUP_TABLES = {
     "modes": {"description": "How sessions are delivered", "label_column": "label",
               "columns": {"key": "Mode as stored in the result tables", "label": "Mode of delivery"}},
     "quotes": {
-        "description": "What delegates said about a course, published with their consent (role, course and quote only)",
-        "facets": ["course"],
+        "description": "What delegates said about a course, published with their consent (course, year, role and "
+                       "quote only), names, emails and phone numbers replaced by [name]; only for a course and "
+                       "year with enough consented quotes, and at most three of them",
+        "facets": ["course", "year"],
         "size": PAGE_SIZE,
-        "columns": {"course": "Course code", "role": "The delegate's role, as they gave it", "quote": "What they said"},
+        "columns": {"course": "Course code", "year": "Financial year of the session",
+                    "role": "The delegate's role, as they gave it", "quote": "What they said"},
     },
     queries.HEADLINES: {
         "description": "The headline figures of every year, as the canned queries headline_figures and "
@@ -168,7 +121,7 @@ def build_metadata(public_path, evidence_name: str | None, *, private_name: str 
         "databases": {
             public_name: {
                 "description": "Disclosure-controlled figures: anyone may browse, query and chart them. "
-                               + describe_policy(policy),
+                               + policy.describe(),
                 "tables": table_metadata(tables, policy, sizes),
                 "queries": queries.canned_queries(tables),
             },
@@ -225,7 +178,7 @@ def description_html(about: dict, evidence_name: str | None, policy) -> str:
         "self-rated knowledge, skills and confidence (scores are self-rated 1–10) moved, and what they did "
         "with it months later.</p>"
         f"<p>Data last imported {e(about.get('last_import') or 'never')}. Sources: {e(about.get('sources') or '')}.</p>"
-        f"<p>{e(describe_policy(policy))} Figures are rounded separately, so they need not add up. "
+        f"<p>{e(policy.describe())} Figures are rounded separately, so they need not add up. "
         "See the <a href=\"/-/dashboards\">dashboards</a> and the canned queries of the "
         "<a href=\"/public\">public</a> database.</p>"
     ) + (
@@ -236,7 +189,7 @@ def description_html(about: dict, evidence_name: str | None, policy) -> str:
 
 def table_metadata(tables: dict, policy, sizes: dict | None = None) -> dict:
     """Descriptions, facets and sort orders for every table of the public database (``sizes``: row counts)."""
-    evaluators = {evaluation.result_table(e.name): e for e in plugins.get_evaluators().values()}
+    evaluators = {result_table(e.name): e for e in plugins.get_evaluators().values()}
     result = {}
     for name, columns in tables.items():
         if name in evaluators:
@@ -245,48 +198,41 @@ def table_metadata(tables: dict, policy, sizes: dict | None = None) -> dict:
                 result[name]["facets"] = []
                 result[name]["description"] += (" Filter by the grouping column (e.g. grouping = year,course) "
                                                 "or use the dashboard; any column's menu offers its facet.")
-        elif name == DISTRIBUTION:
-            result[name] = {
-                "description": "How many delegates gave each self-rating (1–10) before and after training, "
-                               "per year and dimension: the before/after distribution",
-                "facets": ["year", "dimension"],
-                "size": PAGE_SIZE,
-                "columns": {
-                    "score": "Self-rating, 1 (low) to 10 (high)",
-                    "before": "Delegates giving this rating before training" + count_note(policy),
-                    "after": "Delegates giving this rating after training" + count_note(policy),
-                    "dimension": LABEL_DESCRIPTIONS["dimension"],
-                    "year": LABEL_DESCRIPTIONS["year"],
-                    "suppressed": LABEL_DESCRIPTIONS["suppressed"],
-                },
-            }
         elif name in LOOKUP_TABLES:
             result[name] = LOOKUP_TABLES[name]
     return result
 
 
 def evaluator_table_metadata(evaluator, columns: dict, policy) -> dict:
-    rules = control.ColumnRules.for_evaluator(evaluator)
-    own = getattr(evaluator, "column_descriptions", None) or {}
     descriptions = {}
     for column in columns:
-        text = own.get(column) or COLUMN_DESCRIPTIONS.get(column) or LABEL_DESCRIPTIONS.get(column) or column
-        if column in rules.counts:
-            text += count_note(policy)
-        elif column in rules.statistics and rules.bases.get(column) != ():
-            text += f". Not shown over fewer than {policy.min_n_for_statistic} delegates"
+        declared = evaluator.columns.get(column)
+        text = declared.description if declared else LABEL_DESCRIPTIONS.get(column) or column
+        if declared is not None:
+            text += rule_note(declared, policy)
         descriptions[column] = text
-    per_dimension = " and dimension" if getattr(evaluator, "dimensions", False) else ""
+    per_row = "".join(f" and {label}" for label in evaluator.row_labels)
     facets = ["grouping", *(f for f in FACETED if f in columns)]
     if "dimension" in columns:
         facets.append("dimension")
     return {
-        "description": f"{evaluator.description}. One row per group{per_dimension}, newest year first; "
+        "description": f"{evaluator.description}. One row per group{per_row}, newest year first; "
                        "the grouping column says which grouping.",
         "facets": facets,
         "size": RESULTS_PAGE_SIZE,
         "columns": descriptions,
     }
+
+
+def rule_note(column, policy) -> str:
+    """How the disclosure policy treats a column, in a few words for its description."""
+    if column.kind == "count" and column.people:
+        return count_note(policy)
+    if column.kind == "statistic":
+        return f". Not shown over fewer than {policy.min_n_for_statistic} people"
+    if column.kind == "derived":
+        return ". Computed from the published figures, and withheld with them"
+    return ""
 
 
 def count_note(policy) -> str:

@@ -109,7 +109,7 @@ def canned_queries(tables: dict) -> dict:
                    "  FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector\n"
                    "  WHERE r.grouping = 'year,sector' AND r.year = :year\n"
                    f"  UNION ALL\n  SELECT 'agency', r.agency, {columns}\n  FROM reach_results r\n"
-                   "  WHERE r.grouping = 'year,agency' AND r.year = :year\n"
+                   "  WHERE r.grouping = 'year,sector,agency' AND r.year = :year\n"
                    ")\nORDER BY level DESC, unique_delegates IS NULL, unique_delegates DESC",
         }
     return found
