@@ -7,9 +7,9 @@
     files = write_report(store, "2023/24", "report/", compare="2022/23")
     files.markdown, files.html, files.charts
 
-Every figure comes from :func:`scplearn.evaluation.evaluate` (see
-:mod:`.figures`); :mod:`.sections` turns figures into sentences, tables and
-charts under the disclosure rules; :mod:`.charts` draws the charts;
+Every figure is a published one (:func:`scplearn.results.publish`, read in
+:mod:`.figures`): the same number the public site shows. :mod:`.sections`
+turns figures into sentences and tables; :mod:`.charts` draws the charts;
 :mod:`.render` writes Markdown and a self-contained HTML page. Plugins add
 sections of their own through the ``report_sections`` hook.
 """
@@ -64,12 +64,12 @@ def title(year: str, partnership: str | None) -> str:
     return f"Multi-agency safeguarding children training, {year}{where}"
 
 
-def plugin_sections(store, year, partnership, compare, policy) -> list[Section]:
+def plugin_sections(published, store, year, partnership, compare, policy) -> list[Section]:
     """The sections installed plugins contribute through the ``report_sections`` hook."""
     plugins.load_plugins()
     found = []
     for contributed in plugins.pm.hook.report_sections(
-        store=store, year=year, partnership=partnership, compare=compare, policy=policy
+        published=published, store=store, year=year, partnership=partnership, compare=compare, policy=policy
     ):
         for item in contributed or ():
             found.append(_as_section(item))
@@ -110,17 +110,17 @@ def write_report(store, year, out_dir, partnership=None, compare=None, policy=No
     if compare == year:
         raise ScplearnError("compare with a year other than the report's own")
     policy = policy or default_policy()
-    found = figures.collect(store, year, partnership=partnership, compare=compare, as_of=as_of)
+    found = figures.collect(store, year, partnership=partnership, compare=compare, as_of=as_of, policy=policy)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     written = [
-        sections.reach(found, policy),
-        sections.uplift(found, policy),
-        sections.impact(found, policy),
-        sections.voices(found, policy),
-        *plugin_sections(store, year, partnership, compare, policy),
-        sections.charts_section(charts.report_charts(found, policy)),
+        sections.reach(found),
+        sections.uplift(found),
+        sections.impact(found),
+        sections.voices(found),
+        *plugin_sections(found.published, store, year, partnership, compare, policy),
+        sections.charts_section(charts.report_charts(found)),
     ]
     taken = set()
     written = [_save_charts(section, out_dir, taken) for section in written]
@@ -131,8 +131,9 @@ def write_report(store, year, out_dir, partnership=None, compare=None, policy=No
         where = f"run by the {render.escape_markdown(partnership)} partnership"
     lead = (f"Multi-agency safeguarding children training {where} in the financial year {year} "
             f"(April to March){f', compared with {compare}' if compare else ''}. Every figure is computed "
-            "by scplearn's evaluators from the training records.[^disclosure]")
-    markdown = render.markdown_document(render.escape_markdown(heading), lead, written, sections.notes(found, policy))
+            "by scplearn's evaluators from the training records and published under its disclosure "
+            "rules.[^disclosure]")
+    markdown = render.markdown_document(render.escape_markdown(heading), lead, written, sections.notes(found))
     markdown_path = out_dir / MARKDOWN_NAME
     html_path = out_dir / HTML_NAME
     markdown_path.write_text(markdown, encoding="utf-8")

@@ -18,6 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import textwrap
+
 import attrs
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,9 +27,7 @@ from matplotlib.figure import Figure
 
 from ..model import DIMENSIONS
 from . import wording
-from .published import (
-    course_changes, courses_with_gains, disclosed_dimensions, headline, or_dash, shares_by_sector, shown,
-)
+from .published import course_changes, courses_with_gains, disclosed_dimensions, or_dash, sector_label, sector_order
 
 SIZE_INCHES = (10.0, 5.0)
 DPI = 100
@@ -154,7 +154,8 @@ def change_by_course(courses: list[dict], note: str) -> Callable[[Figure], None]
                         markerfacecolor=SERIES[index]["color"], markeredgecolor="#000000",
                         ecolor="#555555", capsize=3, linestyle="none", label=_label(dimension))
         ax.set_yticks(range(len(courses)))
-        ax.set_yticklabels([_shorten(course["title"]) for course in courses])
+        ax.set_yticklabels([_wrapped(course["title"]) for course in courses])
+        ax.margins(x=0.1)
         ax.set_ylim(len(courses) - 0.5, -0.5)
         ax.axvline(0, color="#000000", linewidth=0.8)
         ax.set_xlabel("Mean change after training (points out of 10, with 95% confidence interval)")
@@ -165,28 +166,23 @@ def change_by_course(courses: list[dict], note: str) -> Callable[[Figure], None]
     return draw
 
 
-def sector_shares(sectors: list[dict], note: str) -> Callable[[Figure], None]:
-    """Horizontal bars per sector: its share of delegates against its share of the workforce (percent).
+def representation(sectors: list[dict], note: str) -> Callable[[Figure], None]:
+    """Horizontal bars per sector: its representation ratio, with a line at 1 (a fair share).
 
-    ``sectors`` is a list of ``{"label": str, "delegates": pct or None, "workforce": pct or None}``.
+    ``sectors`` is a list of ``{"label": str, "ratio": float}``.
     """
 
     def draw(figure: Figure):
         ax = figure.subplots()
-        height = 0.4
         rows = range(len(sectors))
-        for offset, (key, label), style in zip((-height / 2, height / 2),
-                                               (("delegates", "Share of delegates"),
-                                                ("workforce", "Share of workforce")),
-                                               SERIES):
-            values = [sector[key] or 0 for sector in sectors]
-            ax.barh([row + offset for row in rows], values, height, label=label, linewidth=0.6, **style)
+        ax.barh(list(rows), [sector["ratio"] for sector in sectors], 0.6, linewidth=0.6, **SERIES[1])
+        ax.axvline(1, color="#000000", linewidth=0.8, linestyle="--")
         ax.set_yticks(list(rows))
-        ax.set_yticklabels([_shorten(sector["label"]) for sector in sectors])
+        ax.set_yticklabels([_wrapped(sector["label"]) for sector in sectors])
         ax.set_ylim(len(sectors) - 0.5, -0.5)
-        ax.set_xlabel("Percent")
+        ax.margins(x=0.1)
+        ax.set_xlabel("Representation ratio (1: in proportion to the workforce)")
         ax.set_title("Reach by sector against workforce")
-        _legend_below(ax, 2)
         _note(figure, note)
 
     return draw
@@ -204,11 +200,12 @@ def trend(years: list[dict]) -> Callable[[Figure], None]:
         positions = range(len(years))
         regular = [year["regular"] or 0 for year in years]
         large = [year["large"] or 0 for year in years]
+        left.margins(y=0.1)
         left.bar(positions, regular, 0.6, label="Regular programme", linewidth=0.6, **SERIES[1])
         left.bar(positions, large, 0.6, bottom=regular, label="Large events", linewidth=0.6, **SERIES[0])
         left.set_xticks(list(positions))
         left.set_xticklabels(labels)
-        left.set_ylabel("Delegates")
+        left.set_ylabel("Attendances")
         left.set_title("Participation")
         _legend_below(left, 2)
         for index, dimension in enumerate(DIMENSIONS):
@@ -221,7 +218,9 @@ def trend(years: list[dict]) -> Callable[[Figure], None]:
         right.set_xticks(list(positions))
         right.set_xticklabels(labels)
         right.set_xlim(-0.5, len(years) - 0.5)
-        right.set_ylim(bottom=0)
+        highest = max((value for year in years for value in year["improvement"].values() if value is not None),
+                      default=1)
+        right.set_ylim(0, max(highest, 0) * 1.15 + 0.1)
         right.set_ylabel("Mean change (points out of 10)")
         right.set_title("Average improvement after training")
         _legend_below(right, 3)
@@ -238,67 +237,64 @@ def _note(figure: Figure, note: str) -> None:
         figure.supxlabel(note, fontsize=8, x=0.01, ha="left")
 
 
-def _shorten(text: str, limit: int = 38) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+def _wrapped(text: str, width: int = 30) -> str:
+    """A label kept whole, broken over lines of at most ``width`` characters."""
+    return textwrap.fill(text, width)
 
 
 # -- the report's charts ----------------------------------------------------------------
 
 
-def report_charts(figures, policy) -> list[Chart]:
-    """The report's charts, each with alt text stating what it shows (figures already disclosed)."""
+def report_charts(figures) -> list[Chart]:
+    """The report's charts from the published figures, each with alt text stating what it shows; a chart
+    with nothing published to show is not drawn."""
     found = []
+    policy = figures.policy
     rounding = (f"Counts rounded to the nearest {policy.rounding_base}; "
                 f"scores given by 1 to {policy.min_count - 1} delegates are not drawn.")
-    if figures.uplift:
-        disclosed = {
-            d: {side: [policy.count(n) for n in figures.distributions[d][side]] for side in ("pre", "post")}
-            for d in DIMENSIONS
-        }
-        means = [
-            f"{d} from {row['mean_pre']:.1f} to {row['mean_post']:.1f}"
-            for d, row in disclosed_dimensions(policy, figures.uplift).items()
-        ]
+    distributions = figures.distributions
+    if any(value for d in distributions.values() for side in d.values() for value in side):
+        means = [f"{d} from {row['mean_pre']:.1f} to {row['mean_post']:.1f}"
+                 for d, row in disclosed_dimensions(figures.uplift).items()]
         alt = (f"Grouped bar charts, Before Training and After Training, of how many delegates gave each "
                f"self-rating from 1 to 10 for knowledge, skills and confidence in {figures.year}"
                + (f"; the average rating moved as follows: {wording.listing(means)}." if means else "."))
         found.append(Chart("before-after", "Self-ratings before and after training", alt,
-                           before_after(disclosed, rounding)))
-    ranked = courses_with_gains(figures, policy)
+                           before_after(distributions, rounding)))
+    ranked = courses_with_gains(figures)
     if ranked:
         data = [{"title": c["title"], "dimensions": {
             d: (c["rows"][d]["mean_change"], c["rows"][d]["ci_low"], c["rows"][d]["ci_high"]) for d in DIMENSIONS
+            if c["rows"][d].get("ci_low") is not None
         }} for c in ranked]
         best, worst = ranked[0], ranked[-1]
         alt = (f"Dot chart of the mean change in knowledge, skills and confidence for "
-               f"{'each of ' if len(ranked) > 1 else ''}{wording.plural(len(ranked), 'course')} with at least "
-               f"{policy.min_n_for_statistic} delegates rating themselves before and after, with 95% confidence "
+               f"{'each of ' if len(ranked) > 1 else ''}{wording.plural(len(ranked), 'course')} with enough "
+               "delegates rating themselves before and after, with 95% confidence "
                + (f"intervals; largest gains on {best['title']} ({course_changes(best)}), smallest on "
                   f"{worst['title']} ({course_changes(worst)})." if len(ranked) > 1 else
                   f"intervals: {best['title']} ({course_changes(best)})."))
         found.append(Chart("change-by-course", "Average improvement by course", alt, change_by_course(
             data, f"Courses with at least {policy.min_n_for_statistic} delegates rating themselves both times.")))
-    sectors = shares_by_sector(figures, policy)
+    sectors = [{"label": sector_label(row["sector"]), "ratio": row["representation_ratio"]}
+               for row in sorted(figures.sectors, key=lambda row: sector_order(row["sector"]))
+               if row.get("representation_ratio") is not None]
     if sectors:
-        alt = ("Horizontal bar chart comparing each sector's share of delegates with its share of the workforce "
-               f"in {figures.year}: " + "; ".join(
-                   f"{s['label']} {wording.share(s['workforce'])} of workforce, "
-                   + (f"{wording.share(s['delegates'])} of delegates" if s["delegates"] is not None else
-                      f"share of delegates withheld (fewer than {policy.min_n_for_statistic})")
-                   for s in sectors) + ".")
-        found.append(Chart("reach-by-sector", "Reach by sector against workforce", alt, sector_shares(
-            sectors, f"Delegates from agencies of known workforce; sectors with fewer than "
-                     f"{policy.min_n_for_statistic} delegates have no delegates bar.")))
+        alt = ("Horizontal bar chart of each sector's representation ratio in " + figures.year + ", its rate of "
+               "people trained per 1,000 staff against that of every sector together (1 is a fair share): "
+               + "; ".join(f"{s['label']} {s['ratio']:.2f}" for s in sectors) + ".")
+        found.append(Chart("reach-by-sector", "Reach by sector against workforce", alt, representation(
+            sectors, "Sectors whose count of people or workforce is withheld are not drawn.")))
     if len(figures.trend) > 1:
         years = []
         for entry in figures.trend:
             r = entry["reach"]
-            improvement = {d: shown(policy, entry["uplift"].get(d), "mean_change") for d in DIMENSIONS}
-            years.append({"year": entry["year"], "regular": headline(policy, r["attended"]),
-                          "large": headline(policy, r["headcount"] - r["attended"]), "improvement": improvement})
-        alt = ("Year-on-year charts: delegates reached by the regular programme and by large events, and the "
-               "average improvement in knowledge, skills and confidence after training. " + "; ".join(
-                   f"{y['year']}: {or_dash(y['regular'], wording.number)} regular, "
+            improvement = {d: (entry["uplift"].get(d) or {}).get("mean_change") for d in DIMENSIONS}
+            years.append({"year": entry["year"], "regular": r.get("attended"),
+                          "large": r.get("headcount_only_attendance"), "improvement": improvement})
+        alt = ("Year-on-year charts: attendances at the regular programme and people counted at large events, and "
+               "the average improvement in knowledge, skills and confidence after training. " + "; ".join(
+                   f"{y['year']}: {or_dash(y['regular'], wording.number)} regular attendances, "
                    f"{or_dash(y['large'], wording.number)} at large events, improvement "
                    + ", ".join(f"{d} {or_dash(y['improvement'][d], wording.points)}" for d in DIMENSIONS)
                    for y in years) + ".")

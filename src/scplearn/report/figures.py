@@ -1,22 +1,22 @@
-"""Every figure the report quotes, gathered from the evaluators into one structure.
+"""Every figure the report quotes, read from the published results.
 
-Nothing here computes a statistic: each number is a row (or a sum of rows)
-that :func:`scplearn.evaluation.evaluate` returns for the report's year and
-partnership. The disclosure rules are applied later, where figures become
-words and charts, so tests can compare the report with these raw figures.
-Besides the evaluators, only two things are read directly: the distribution
-of scores before and after training (from the uplift evaluator's own count
-tables, for the "Before Training / After Training" chart) and the feedback
-quotes whose authors consented to publication.
+Nothing here computes or rounds a figure: each number is a published one
+(:func:`scplearn.results.publish`, the one disclosure policy and its audit),
+the same number the public database, its dashboards and canned queries show.
+A withheld figure is ``None``; the row's ``suppressed`` column says which are
+withheld, and ``protecting`` which of those are not small but withheld so that
+a small one cannot be worked out.
 """
 
 from __future__ import annotations
 
 import attrs
 
-from .. import evaluation, plugins
+from .. import results
 from ..errors import ScplearnError
 from ..model import DIMENSIONS
+from ..disclosure import DisclosurePolicy
+from ..results.quotes import published_quotes
 
 QUOTES = 4
 """How many feedback quotes the report carries (one per course at most)."""
@@ -24,27 +24,27 @@ QUOTES = 4
 
 @attrs.frozen
 class Figures:
-    """The evaluators' results for one year (and partnership), and for the year compared with.
+    """The published figures of one year (and partnership), and of the year compared with.
 
-    ``reach`` and ``reach_compare`` are reach rows for the whole programme;
-    ``events`` the reach rows of each headcount-only session (with its mode
-    and course); ``sectors`` reach rows by sector; ``workforce`` each sector's
-    share of the known workforce (percent), as the reach evaluator counts
-    workforce; ``uplift`` and ``impact`` map each
-    dimension to its row; ``courses`` are uplift rows by course (with
-    ``title``); ``trend`` has, for every year with sessions, that year's reach
-    row and uplift rows; ``distributions`` maps each dimension to the number
-    of delegates giving each score 1-10 before (``pre``) and after (``post``).
+    ``reach`` and ``reach_compare`` are the published reach rows of the whole
+    programme (or partnership); ``events`` the published rows of the large
+    events counted by headcount (with ``title``); ``sectors`` reach rows by
+    sector; ``uplift``, ``uplift_compare`` and ``impact`` map each dimension
+    to its row; ``courses`` are uplift rows by course (with ``title``);
+    ``trend`` has, for every year, that year's reach row and uplift rows;
+    ``distributions`` maps each dimension to the published number of
+    delegates giving each score 1-10 before (``pre``) and after (``post``);
+    ``policy`` is the disclosure policy the figures were published under.
     """
 
     year: str
     partnership: str | None
     compare: str | None
+    policy: object
     reach: dict
     reach_compare: dict | None
     events: list[dict]
     sectors: list[dict]
-    workforce: dict[str, float]
     uplift: dict[str, dict]
     uplift_compare: dict[str, dict]
     courses: list[dict]
@@ -53,38 +53,27 @@ class Figures:
     trend: list[dict]
     distributions: dict[str, dict]
     quotes: list[dict]
-
-    @property
-    def large_event_attendance(self) -> int:
-        """People counted at headcount-only events: everyone reached less the regular programme's attendances."""
-        return self.reach["headcount"] - self.reach["attended"]
+    published: object = None
 
     @property
     def regular_sessions(self) -> int:
         return self.reach["sessions"] - self.reach["headcount_only_sessions"]
 
     @property
-    def absent_sectors(self) -> list[str]:
-        """Sectors with a known workforce but nobody trained this year."""
-        present = {row["sector"] for row in self.sectors}
-        return [sector for sector in self.workforce if sector not in present]
-
-    @property
-    def followups(self) -> int:
-        """How many follow-up surveys were answered (0 when none were due)."""
-        return next(iter(self.impact.values()), {}).get("followups") or 0
+    def followups(self):
+        """The published number of follow-up surveys answered (``None`` when withheld, 0 when none)."""
+        return next(iter(self.impact.values()), {}).get("followups", 0)
 
 
-def _evaluate(store, name, by, year=None, partnership=None, as_of=None) -> list[dict]:
-    return evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, as_of=as_of, save=False)
+def withheld_small(row: dict | None, column: str) -> bool:
+    """Whether ``row[column]`` was withheld for being a small count (rather than to protect another)."""
+    if not row or row.get(column) is not None:
+        return False
+    return column in _names(row.get("suppressed")) and column not in _names(row.get("protecting"))
 
 
-def _by_dimension(rows) -> dict[str, dict]:
-    return {row["dimension"]: row for row in rows if row.get("dimension") in DIMENSIONS}
-
-
-def _one(rows) -> dict | None:
-    return rows[0] if rows else None
+def _names(text) -> set[str]:
+    return {name.strip() for name in (text or "").split(",") if name.strip()}
 
 
 def check_scope(store, year: str, partnership: str | None, compare: str | None) -> None:
@@ -106,95 +95,78 @@ def check_scope(store, year: str, partnership: str | None, compare: str | None) 
 
 
 def collect(store, year: str, partnership: str | None = None, compare: str | None = None,
-            as_of=None) -> Figures:
-    """Run the evaluators for the report and gather their figures."""
+            as_of=None, policy=None) -> Figures:
+    """Publish the store's results (if not up to date) and gather the report's figures from them."""
     check_scope(store, year, partnership, compare)
-    scope = {"year": year, "partnership": partnership}
-    # Every year of the partnership (or programme): the trend, and the report's and the compared year's rows.
-    trend = {row["year"]: {"year": row["year"], "reach": row, "uplift": {}}
-             for row in _evaluate(store, "reach", ["year"], partnership=partnership)}
-    for row in _evaluate(store, "uplift", ["year"], partnership=partnership):
-        trend[row["year"]]["uplift"][row["dimension"]] = row
-    events = [
-        row for row in _evaluate(store, "reach", ["mode", "course", "session"], **scope)
-        if row["headcount_only_sessions"]
-    ]
-    cost = _one(_evaluate(store, "cost", ["year"], **scope))
+    policy = policy or DisclosurePolicy()
+    published = results.publish(store, policy, as_of=as_of)
+    by = ["year", "partnership"] if partnership else ["year"]
+    where = {"partnership": partnership} if partnership else {}
+
+    def rows(name, extra=(), **filters):
+        return published.rows(name, [*by, *extra], **where, **filters)
+
+    trend = {}
+    for row in rows("reach"):
+        trend[row["year"]] = {"year": row["year"], "reach": row, "uplift": {}}
+    for row in rows("uplift"):
+        if row["year"] in trend:
+            trend[row["year"]]["uplift"][row["dimension"]] = row
+    titles = dict(store.db.execute("SELECT code, title FROM courses").fetchall())
+    cost = next(iter(rows("cost", year=year)), None)
     return Figures(
         year=year,
         partnership=partnership,
         compare=compare,
+        policy=policy,
         reach=trend[year]["reach"],
         reach_compare=trend[compare]["reach"] if compare else None,
-        events=_with_titles(store, events),
-        sectors=_evaluate(store, "reach", ["sector"], **scope),
-        workforce=workforce_shares(store),
+        events=[{**row, "course": row["event_course"], "mode": row["event_mode"]}
+                for row in _with_titles(rows("events", year=year), titles, "event_course")],
+        sectors=rows("reach", ["sector"], year=year),
         uplift=trend[year]["uplift"],
         uplift_compare=trend[compare]["uplift"] if compare else {},
-        courses=_with_titles(store, _evaluate(store, "uplift", ["course"], **scope)),
-        impact=_by_dimension(_evaluate(store, "impact", ["year"], **scope, as_of=as_of)),
+        courses=_with_titles(rows("uplift", ["course"], year=year), titles),
+        impact=_by_dimension(rows("impact", year=year)),
         cost=cost if cost and cost.get("spend") is not None else None,
         trend=[trend[key] for key in sorted(trend)],
-        distributions=distributions(store, year, partnership),
-        quotes=quotes(store, year, partnership),
+        distributions=distributions(rows("scores", year=year)),
+        quotes=quotes(store, policy, year, partnership, titles),
+        published=published,
     )
 
 
-def _with_titles(store, rows) -> list[dict]:
-    titles = dict(store.db.execute("SELECT code, title FROM courses").fetchall())
-    return [{**row, "title": titles.get(row["course"], row["course"])} for row in rows]
+def _by_dimension(rows) -> dict[str, dict]:
+    return {row["dimension"]: row for row in rows if row.get("dimension") in DIMENSIONS}
 
 
-def workforce_shares(store) -> dict[str, float]:
-    """Each sector's share of the known workforce (percent), as the reach evaluator counts workforce."""
-    total, by_sector = plugins.get_evaluators()["reach"].workforce(store, ["sector"])
-    if not total:
-        return {}
-    return {key[0]: 100 * workforce / total for key, workforce in sorted(by_sector.items())}
+def _with_titles(rows, titles, column: str = "course") -> list[dict]:
+    return [{**row, "title": titles.get(row[column], row[column])} for row in rows]
 
 
-def distributions(store, year: str, partnership: str | None) -> dict[str, dict]:
-    """Delegates giving each score 1-10 before and after training, per dimension.
-
-    The margins of the uplift evaluator's (pre, post) count tables for the year.
-    """
-    uplift = plugins.get_evaluators()["uplift"]
-    tables = uplift.count_tables(store, ["year"], evaluation.Scope(year=year, partnership=partnership))
+def distributions(rows) -> dict[str, dict]:
+    """``{dimension: {"pre": [10 counts], "post": [10 counts]}}`` from published ``scores`` rows (``None``:
+    withheld)."""
     result = {}
-    for dimension in DIMENSIONS:
-        table = tables.get((year, dimension), {})
-        pre, post = [0] * 10, [0] * 10
-        for (before, after), n in table.items():
-            pre[before - 1] += n
-            post[after - 1] += n
-        result[dimension] = {"pre": pre, "post": post}
+    for row in rows:
+        entry = result.setdefault(row["dimension"], {"pre": [0] * 10, "post": [0] * 10})
+        entry["pre"][row["score"] - 1] = row["before"]
+        entry["post"][row["score"] - 1] = row["after"]
     return result
 
 
-def quotes(store, year: str, partnership: str | None, limit: int = QUOTES) -> list[dict]:
-    """Up to ``limit`` quotes whose authors consented, one per course, from sessions of the year.
-
-    Feedback not tied to a session cannot be placed in a year and is left out.
-    The choice is stable: quotes are taken in the order of their ids (a hash
-    of their content).
-    """
-    sql = """
-        SELECT feedback.id, feedback.quote, feedback.role, feedback.course, courses.title
-        FROM feedback
-        JOIN sessions ON sessions.code = feedback.session
-        JOIN courses ON courses.code = feedback.course
-        WHERE feedback.consent = 1 AND sessions.year = ?
-    """
-    params = [year]
+def quotes(store, policy, year: str, partnership: str | None, titles, limit: int = QUOTES) -> list[dict]:
+    """Up to ``limit`` published quotes of the year, one per course (the first published of each)."""
+    found, courses = [], set()
+    allowed = None
     if partnership:
-        sql += " AND sessions.partnership = ?"
-        params.append(partnership)
-    chosen, courses = [], set()
-    for row in store.db.query(sql + " ORDER BY feedback.id", params):
-        if row["course"] in courses:
+        allowed = {row[0] for row in store.db.execute(
+            "SELECT DISTINCT course FROM sessions WHERE year = ? AND partnership = ?", [year, partnership])}
+    for quote in published_quotes(store, policy):
+        if quote["year"] != year or quote["course"] in courses or (allowed is not None and quote["course"] not in allowed):
             continue
-        courses.add(row["course"])
-        chosen.append(row)
-        if len(chosen) == limit:
+        courses.add(quote["course"])
+        found.append({**quote, "title": titles.get(quote["course"], quote["course"])})
+        if len(found) == limit:
             break
-    return chosen
+    return found

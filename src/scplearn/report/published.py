@@ -1,11 +1,10 @@
-"""Figures as they may be published: the disclosure rules applied to the evaluators' results.
+"""Published figures as the report words them: a withheld count reads "fewer than 8", a missing figure a dash.
 
-Programme-wide totals (and the headcounts of large events, which are published
-as such) are given exactly unless they are below the policy's threshold; every
-other count goes through ``policy.count`` (suppressed below the threshold,
-rounded otherwise); every mean or percentage through ``policy.statistic``
-(shown only over enough delegates). The sections and the charts choose their
-figures here, so the text and the charts always agree.
+Figures arrive already through the disclosure policy (see :mod:`.figures`):
+nothing here rounds, withholds or computes a figure. A count withheld for
+being small reads "fewer than 8 people"; one withheld, though not small, so
+that a small one cannot be worked out reads "an undisclosed number of
+people".
 """
 
 from __future__ import annotations
@@ -13,37 +12,32 @@ from __future__ import annotations
 from .. import model
 from ..model import DIMENSIONS
 from . import wording
+from .figures import withheld_small
 
 DASH = "\u2013"
 """What a table shows for a figure that is withheld or missing."""
+UNDISCLOSED = "an undisclosed number of"
 
 
-def headline(policy, n):
-    """A programme-wide total: exact, unless it is small enough to single people out (then ``None``)."""
-    if n is None:
-        return None
-    return n if n == 0 or n >= policy.min_count else None
+def people(figures, row, column: str, singular: str, plural_form: str | None = None) -> str:
+    """``1,285 attendances``, ``fewer than 8 attendances`` or ``an undisclosed number of attendances``."""
+    value = row.get(column) if row else None
+    plural_form = plural_form or singular + "s"
+    if value is not None:
+        return wording.plural(value, singular, plural_form)
+    if withheld_small(row, column):
+        return f"fewer than {figures.policy.min_count} {plural_form}"
+    return f"{UNDISCLOSED} {plural_form}"
 
 
-def shown(policy, row, column, n_column="n"):
-    """``row[column]`` if the policy lets a statistic over ``row[n_column]`` delegates be shown."""
-    if not row or row.get(column) is None:
-        return None
-    return policy.statistic(row[column], row.get(n_column) or 0)
-
-
-def total(policy, n) -> str:
-    return wording.count_or_suppressed(headline(policy, n), policy.min_count)
-
-
-def delegates(policy, n, singular="delegate", plural_form=None) -> str:
-    """A programme-wide total of people with its noun: ``1,286 delegates``, ``fewer than 8 delegates``."""
-    shown_n = headline(policy, n)
-    return f"{total(policy, n)} {wording.noun(2 if shown_n is None else shown_n, singular, plural_form)}"
-
-
-def count(policy, n) -> str:
-    return DASH if n is None else wording.count_or_suppressed(policy.count(n), policy.min_count)
+def count(figures, row, column: str) -> str:
+    """A count in a table cell: the number, "fewer than 8", "withheld" or a dash."""
+    value = row.get(column) if row else None
+    if value is not None:
+        return wording.number(value)
+    if withheld_small(row, column):
+        return f"fewer than {figures.policy.min_count}"
+    return "withheld" if row and column in (row.get("suppressed") or "") else DASH
 
 
 def or_dash(value, form) -> str:
@@ -54,23 +48,23 @@ def label(dimension: str) -> str:
     return dimension.capitalize()
 
 
-def disclosed_dimensions(policy, rows: dict) -> dict:
-    """``{dimension: row}`` for the dimensions whose mean change may be shown."""
-    return {d: rows[d] for d in DIMENSIONS if shown(policy, rows.get(d), "mean_change") is not None}
+def disclosed_dimensions(rows: dict) -> dict:
+    """``{dimension: row}`` for the dimensions whose mean change is published."""
+    return {d: rows[d] for d in DIMENSIONS if rows.get(d) and rows[d].get("mean_change") is not None}
 
 
-def courses_with_gains(figures, policy) -> list[dict]:
-    """The courses whose three mean changes may all be shown, largest average gain first.
+def courses_with_gains(figures) -> list[dict]:
+    """The courses whose three mean changes are all published, largest average gain first.
 
-    They are ordered by the average of the three mean changes the uplift
-    evaluator gives (only to rank them; the report quotes the three changes).
+    They are ordered by the average of the three published mean changes (only
+    to rank them; the report quotes the three changes).
     """
     by_course = {}
     for row in figures.courses:
         by_course.setdefault(row["course"], {})[row["dimension"]] = row
     ranked = []
     for course, rows in by_course.items():
-        if len(disclosed_dimensions(policy, rows)) == len(DIMENSIONS):
+        if len(disclosed_dimensions(rows)) == len(DIMENSIONS):
             ranked.append({"course": course, "title": rows[DIMENSIONS[0]]["title"], "rows": rows})
     return sorted(ranked, key=lambda c: (-sum(c["rows"][d]["mean_change"] for d in DIMENSIONS), c["title"]))
 
@@ -85,20 +79,3 @@ def sector_label(sector) -> str:
 
 def sector_order(sector) -> int:
     return list(model.SECTORS).index(sector) if sector in model.SECTORS else len(model.SECTORS)
-
-
-def shares_by_sector(figures, policy) -> list[dict]:
-    """Each sector with a known workforce: its share of delegates (percent, when disclosed) and of workforce.
-
-    The share of delegates is the representation ratio times the share of
-    workforce: by the ratio's definition, the sector's share of the delegates
-    from agencies of known workforce.
-    """
-    rows = {row["sector"]: row for row in figures.sectors}
-    shares = []
-    for sector, workforce in sorted(figures.workforce.items(), key=lambda item: sector_order(item[0])):
-        row = rows.get(sector)
-        ratio = shown(policy, row, "representation_ratio", "unique_delegates") if row else 0.0
-        shares.append({"label": sector_label(sector), "workforce": workforce,
-                       "delegates": None if ratio is None else ratio * workforce})
-    return shares

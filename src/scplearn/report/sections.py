@@ -1,11 +1,13 @@
-"""The report's sections — Reach, Uplift, Impact, Voices, Charts — written from its figures.
+"""The report's sections — Reach, Uplift, Impact, Voices, Charts — written from the published figures.
 
-Each function takes the :class:`~scplearn.report.figures.Figures` and the
-disclosure policy and returns a :class:`~scplearn.report.render.Section` in
-Markdown. Every figure goes through :mod:`.published` (the disclosure rules)
-and :mod:`.wording` (how a number reads) on its way into a sentence, so the
+Each function takes the :class:`~scplearn.report.figures.Figures` and returns
+a :class:`~scplearn.report.render.Section` in Markdown. Every figure is a
+published one (the same number the public site shows); :mod:`.published`
+words a withheld one and :mod:`.wording` says how a number reads, so the
 sentences adapt to the data: a fall is never called an increase, one event
-is "1 event", a withheld count reads "fewer than 8".
+is "1 event", a small withheld count reads "fewer than 8", and no rate or
+average is given over a withheld count. Attendances (a person at two
+sessions counts twice) and people (different people) are named as such.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from __future__ import annotations
 from .. import model
 from ..model import DIMENSIONS
 from . import wording
+from .figures import withheld_small
 from .published import (
-    DASH, count, course_changes, courses_with_gains, delegates, disclosed_dimensions, label, or_dash,
-    sector_label, sector_order, shown, total,
+    DASH, count, course_changes, courses_with_gains, disclosed_dimensions, label, or_dash, people, sector_label,
+    sector_order,
 )
 from .render import Section, escape_markdown, table
 
@@ -30,49 +33,51 @@ def _title(row) -> str:
 # -- reach ------------------------------------------------------------------------
 
 
-def reach(figures, policy) -> Section:
+def reach(figures) -> Section:
     r = figures.reach
-    year = figures.year
-    paragraphs = [_totals(figures, policy)]
+    paragraphs = [_totals(figures)]
     if figures.events:
         paragraphs.append("\n".join(
-            f"- {_event_name(event)}: {delegates(policy, event['headcount'])}" for event in figures.events
+            f"- {_event_name(event)}: {people(figures, event, 'headcount', 'person', 'people')}"
+            for event in figures.events
         ))
     if figures.regular_sessions:
-        paragraphs.append(
-            f"In {year}, {total(policy, r['spaces_offered'] or 0)} delegate spaces were offered and "
-            f"{total(policy, r['attended'])} people participated in the "
-            f"{wording.plural(figures.regular_sessions, 'event')} in the programme, "
-            f"with an overall attendance rate of {or_dash(r['attendance_rate'], wording.percent)}.[^attendance] "
-            f"These attendances were made by "
-            f"{delegates(policy, r['unique_delegates'], 'different person', 'different people')}. "
-            + _show_rate(r, policy)
-        )
+        text = (f"In {figures.year}, {wording.plural(r['spaces_offered'] or 0, 'delegate space')} "
+                f"{'was' if r['spaces_offered'] == 1 else 'were'} offered and "
+                f"{people(figures, r, 'attended', 'attendance')} {'was' if r['attended'] == 1 else 'were'} made "
+                f"at the {wording.plural(figures.regular_sessions, 'event')} in the programme")
+        if r.get("attendance_rate") is not None:
+            text += f", an overall attendance rate of {wording.percent(r['attendance_rate'])}"
+        text += (f".[^attendance] They were made by "
+                 f"{people(figures, r, 'unique_delegates', 'different person', 'different people')}.")
+        show = _show_rate(figures, r)
+        paragraphs.append(text + (" " + show if show else ""))
     if figures.reach_compare:
-        paragraphs.append(_comparison(figures, policy))
+        paragraphs.append(_comparison(figures))
     if figures.cost:
         paragraphs.append(_cost(figures))
-    paragraphs.append(_sectors(figures, policy))
+    paragraphs.append(_sectors(figures))
     return Section("Reach", "\n\n".join(paragraphs))
 
 
-def _totals(figures, policy) -> str:
+def _totals(figures) -> str:
     r = figures.reach
     sessions = wording.plural(r["sessions"], "session")
-    events = figures.reach["headcount_only_sessions"]
+    events = r["headcount_only_sessions"]
     if not events:
-        return (f"During {figures.year}, {delegates(policy, r['headcount'])} attended the regular "
-                f"programme of multi-agency safeguarding children training ({sessions} run); "
-                "there were no large events counted by headcount.")
+        return (f"During {figures.year} the regular programme of multi-agency safeguarding children training "
+                f"ran {sessions} and recorded {people(figures, r, 'attended', 'attendance')}; there were no large "
+                "events counted by headcount.")
     modes = {}
     for event in figures.events:
         modes[event["mode"]] = modes.get(event["mode"], 0) + 1
     kinds = wording.listing(wording.some(n, *_event_noun(mode)) for mode, n in sorted(modes.items()))
     return (
-        f"During {figures.year} a total of {delegates(policy, r['headcount'])} attended multi-agency "
-        f"safeguarding children training: the regular programme (attended by "
-        f"{delegates(policy, r['attended'])}) and {wording.plural(events, 'large event')} counted by "
-        f"headcount ({kinds}, attended by {delegates(policy, figures.large_event_attendance)}). "
+        f"During {figures.year} multi-agency safeguarding children training recorded "
+        f"{people(figures, r, 'headcount', 'attendance')} in all: "
+        f"{people(figures, r, 'attended', 'attendance')} at the regular programme and "
+        f"{people(figures, r, 'headcount_only_attendance', 'person', 'people')} counted at "
+        f"{wording.plural(events, 'large event')} ({kinds}). "
         f"In all, {sessions} {'was' if r['sessions'] == 1 else 'were'} run."
     )
 
@@ -98,36 +103,38 @@ def _event_name(event) -> str:
     return title if kind.split()[0] in event["title"].lower() else f"{title} ({kind})"
 
 
-def _show_rate(r, policy) -> str:
+def _show_rate(figures, r) -> str:
     text = ""
-    if r["show_rate"] is not None:
+    if r.get("show_rate") is not None:
         text += (f"Of the places booked and not cancelled, {wording.percent(r['show_rate'])} were taken up "
                  "(the show rate)")
-    if r["walk_ins"]:
-        text += f"{'; ' if text else ''}{delegates(policy, r['walk_ins'])} came without a booking"
+    if r.get("walk_ins") or withheld_small(r, "walk_ins"):
+        text += f"{'; ' if text else ''}{people(figures, r, 'walk_ins', 'person', 'people')} came without a booking"
     return text + "." if text else ""
 
 
-def _comparison(figures, policy) -> str:
+def _comparison(figures) -> str:
     now, before = figures.reach, figures.reach_compare
     before_regular = before["sessions"] - before["headcount_only_sessions"]
+    if now["attended"] is None or before["attended"] is None:
+        return wording.compared("The number of events", figures.regular_sessions, before_regular,
+                                figures.compare) + "."
     text = wording.year_on_year(
-        figures.compare, (figures.regular_sessions, before_regular), (now["attended"], before["attended"])
+        figures.compare, (figures.regular_sessions, before_regular), (now["attended"], before["attended"]),
+        "attendances",
     )
-    large_now = figures.large_event_attendance
-    large_before = before["headcount"] - before["attended"]
+    large_now, large_before = now.get("headcount_only_attendance"), before.get("headcount_only_attendance")
     events_before = before["headcount_only_sessions"]
     if large_now and large_before:
         way = wording.more_or_fewer(large_now, large_before)
         if way == "the same":
-            text += (f" Large events reached the same number of delegates as in {figures.compare} "
-                     f"({total(policy, large_before)}).")
+            text += f" Large events counted as many people as in {figures.compare} ({wording.number(large_before)})."
         else:
-            text += (f" Large events reached {delegates(policy, large_now)}, {way} than in "
-                     f"{figures.compare} ({total(policy, large_before)}).")
+            text += (f" Large events counted {wording.plural(large_now, 'person', 'people')}, {way} than in "
+                     f"{figures.compare} ({wording.number(large_before)}).")
     elif events_before and not now["headcount_only_sessions"]:
-        text += (f" There were no large events this year, against {wording.some(events_before, 'large event')} "
-                 f"in {figures.compare} ({delegates(policy, large_before)}).")
+        text += f" There were no large events this year, against {wording.some(events_before, 'large event')} " \
+                f"in {figures.compare}."
     elif now["headcount_only_sessions"] and not events_before:
         text += f" There were no large events in {figures.compare}."
     return text
@@ -136,32 +143,35 @@ def _comparison(figures, policy) -> str:
 def _cost(figures) -> str:
     cost = figures.cost
     text = f"Training spend in {figures.year} was £{wording.number(cost['spend'])}"
-    if cost["cost_per_delegate"] is not None:
-        text += f": £{wording.number(cost['cost_per_delegate'])} for each different person trained"
-        if cost["cost_per_attendance"] is not None:
-            text += f" and £{wording.number(cost['cost_per_attendance'])} per attendance"
+    per_person, per_attendance = cost.get("cost_per_delegate"), cost.get("cost_per_attendance")
+    if per_person is not None:
+        text += f": £{wording.number(per_person)} for each different person trained"
+        if per_attendance is not None:
+            text += f" and £{wording.number(per_attendance)} per attendance"
+    elif per_attendance is not None:
+        text += f": £{wording.number(per_attendance)} per attendance"
     return text + ".[^cost]"
 
 
-def _sectors(figures, policy) -> str:
+def _sectors(figures) -> str:
     rows = sorted(figures.sectors, key=lambda row: sector_order(row["sector"]))
-    if not rows:
-        return "No delegate's sector is known for this year."
+    disclosed = [row for row in rows if row.get("unique_delegates") is not None]
+    if not disclosed:
+        if not rows:
+            return "No delegate's sector is known for this year."
+        return (f"Too few people from each sector took part to show participation by sector: every sector's "
+                f"count is withheld to protect individuals.")
     body = []
     under = []
     for row in rows:
-        ratio = shown(policy, row, "representation_ratio", "unique_delegates")
-        per_1000 = shown(policy, row, "per_1000_workforce", "unique_delegates")
-        body.append([
-            sector_label(row["sector"]),
-            count(policy, row["unique_delegates"]),
-            or_dash(per_1000, lambda v: f"{v:.1f}"),
-            or_dash(ratio, lambda v: f"{v:.2f}"),
-        ])
-        if row.get("representation_ratio") is not None and row["representation_ratio"] < UNDER_REPRESENTED:
+        ratio = row.get("representation_ratio")
+        body.append([sector_label(row["sector"]), count(figures, row, "unique_delegates"),
+                     or_dash(row.get("per_1000_workforce"), lambda v: f"{v:.1f}"),
+                     or_dash(ratio, lambda v: f"{v:.2f}")])
+        if ratio is not None and ratio < UNDER_REPRESENTED:
             under.append(sector_label(row["sector"]))
-    absent = [sector_label(sector) for sector in figures.absent_sectors]
-    text = ("Participation by sector, against the size of each sector's workforce:[^representation]\n\n"
+    text = ("People from each sector who took part, against the size of each sector's "
+            "workforce:[^representation]\n\n"
             + table(["Sector", "People", "Per 1,000 workforce", "Representation ratio"], body))
     if under:
         text += (f"\n\nAgainst their share of the workforce, {wording.listing(under)} "
@@ -170,8 +180,6 @@ def _sectors(figures, policy) -> str:
     elif any(row.get("representation_ratio") is not None for row in rows):
         text += ("\n\nParticipation generally reflects the size of the relevant workforce: no sector had a "
                  f"representation ratio below {UNDER_REPRESENTED}.")
-    if absent:
-        text += f" No delegates came from {wording.listing(absent)}."
     return text
 
 
@@ -202,9 +210,8 @@ def _changes_sentence(rows: dict) -> str:
     return f"The average change in self-rating after training was {parts}: {'; '.join(clauses)}."
 
 
-def _net_sentence(rows: dict, policy) -> str:
-    nets = {d: shown(policy, row, "net_score") for d, row in rows.items()}
-    nets = {d: v for d, v in nets.items() if v is not None}
+def _net_sentence(rows: dict) -> str:
+    nets = {d: row["net_score"] for d, row in rows.items() if row.get("net_score") is not None}
     if not nets:
         return ""
     detail = wording.listing(f"{wording.whole(v)} for {d}" for d, v in nets.items())
@@ -220,14 +227,14 @@ def _net_sentence(rows: dict, policy) -> str:
             f"lower, giving {summary} (on a scale from -100 to +100): {detail}.[^net]")
 
 
-def _uplift_compare(figures, policy, rows: dict) -> str:
-    before = disclosed_dimensions(policy, figures.uplift_compare)
+def _uplift_compare(figures, rows: dict) -> str:
+    before = disclosed_dimensions(figures.uplift_compare)
     common = [d for d in rows if d in before]
     if not common:
         return ""
     groups = {}
     for d in common:
-        way = wording.direction(round(rows[d]["mean_change"], 1), round(before[d]["mean_change"], 1))
+        way = wording.direction(rows[d]["mean_change"], before[d]["mean_change"])
         groups.setdefault(way, []).append(d)
     values = wording.listing(wording.points(before[d]["mean_change"]) for d in common)
     clauses = [f"{'the same' if way == 'the same' else way} for {wording.listing(ds)}"
@@ -236,37 +243,36 @@ def _uplift_compare(figures, policy, rows: dict) -> str:
             f"({wording.listing(common)}); this year's were {wording.listing(clauses)}.")
 
 
-def _uplift_table(rows: dict, policy) -> str:
+def _uplift_table(figures) -> str:
     body = []
     for d in DIMENSIONS:
-        row = rows.get(d)
+        row = figures.uplift.get(d)
         if row is None:
             continue
-        mean = shown(policy, row, "mean_change")
+        mean = row.get("mean_change")
         body.append([
             label(d),
-            total(policy, row["n"]),
-            or_dash(shown(policy, row, "mean_pre"), lambda v: f"{v:.1f}"),
-            or_dash(shown(policy, row, "mean_post"), lambda v: f"{v:.1f}"),
+            count(figures, row, "n"),
+            or_dash(row.get("mean_pre"), lambda v: f"{v:.1f}"),
+            or_dash(row.get("mean_post"), lambda v: f"{v:.1f}"),
             or_dash(mean, wording.signed_points),
             DASH if mean is None or row.get("ci_low") is None else
             f"{wording.signed_points(row['ci_low'])} to {wording.signed_points(row['ci_high'])}",
-            or_dash(shown(policy, row, "pct_improved"), wording.percent),
-            or_dash(shown(policy, row, "net_score"), wording.whole),
+            or_dash(row.get("pct_improved"), wording.percent),
+            or_dash(row.get("net_score"), wording.whole),
         ])
     return table(["Dimension", "Delegates (n)", "Before", "After", "Average change", "95% CI",
                   "Improved", "Net score"], body)
 
 
-def _courses(figures, policy) -> str:
-    ranked = courses_with_gains(figures, policy)
+def _courses(figures) -> str:
+    ranked = courses_with_gains(figures)
     all_courses = {row["course"] for row in figures.courses}
     left_out = len(all_courses) - len(ranked)
-    threshold = policy.min_n_for_statistic
+    threshold = figures.policy.min_n_for_statistic
     if not ranked:
         return (f"No course had {threshold} or more delegates completing both ratings, "
                 "so no course is reported on its own.")
-    text = ""
     if len(ranked) == 1:
         text = f"Only {_title(ranked[0])} had enough evaluations to report on its own ({course_changes(ranked[0])})."
     else:
@@ -276,58 +282,56 @@ def _courses(figures, policy) -> str:
                 f"the smallest on {wording.listing(f'{_title(c)} ({course_changes(c)})' for c in smallest)}.")
     if left_out:
         verb, own = ("is", "its") if left_out == 1 else ("are", "their")
-        text += (f" {wording.plural(left_out, 'course')} with fewer than {threshold} delegates completing both "
+        text += (f" {wording.plural(left_out, 'course')} with too few delegates completing both "
                  f"ratings {verb} not reported on {own} own.")
-    rows = [[_title(c), count(policy, max(c["rows"][d]["n"] for d in DIMENSIONS)),
+    rows = [[_title(c), count(figures, c["rows"][DIMENSIONS[0]], "n"),
              *(wording.signed_points(c["rows"][d]["mean_change"]) for d in DIMENSIONS)] for c in ranked]
-    text += "\n\n" + table(["Course", "Delegates (rounded)", *(label(d) for d in DIMENSIONS)], rows)
+    text += "\n\n" + table(["Course", "Delegates", *(label(d) for d in DIMENSIONS)], rows)
     return text
 
 
-def uplift(figures, policy) -> Section:
+def uplift(figures) -> Section:
     if not figures.uplift:
         return Section("Uplift", f"No pre- and post-training self-ratings were recorded in {figures.year}.")
-    rows = disclosed_dimensions(policy, figures.uplift)
-    n = max(row["n"] for row in figures.uplift.values())
+    rows = disclosed_dimensions(figures.uplift)
+    widest = max(figures.uplift.values(), key=lambda row: row.get("n") or 0)
     intro = ("On the evaluation form delegates rate their own knowledge, skills and confidence out of 10, "
-             f"once before the course and once after it. In {figures.year}, {delegates(policy, n)} "
-             "rated themselves both times.")
+             f"once before the course and once after it. In {figures.year}, "
+             f"{people(figures, widest, 'n', 'delegate')} rated themselves both times.")
     if not rows:
-        return Section("Uplift", intro + f" Fewer than {policy.min_n_for_statistic} delegates rated themselves "
-                       "both times, too few to report an average.")
+        return Section("Uplift", intro + " That is too few to report an average.")
     paragraphs = [intro + " " + _changes_sentence(rows)]
-    paragraphs.append(_uplift_table(figures.uplift, policy) + "\n\n"
+    paragraphs.append(_uplift_table(figures) + "\n\n"
                       "Average change: mean of after minus before, in points out of 10, with its 95% "
                       "confidence interval (CI); Improved: percentage rating themselves higher after "
                       "training.[^uplift]")
-    for extra in (_net_sentence(rows, policy), _uplift_compare(figures, policy, rows)):
+    for extra in (_net_sentence(rows), _uplift_compare(figures, rows)):
         if extra:
             paragraphs.append(extra)
-    paragraphs.append(_courses(figures, policy))
+    paragraphs.append(_courses(figures))
     return Section("Uplift", "\n\n".join(paragraphs))
 
 
 # -- impact -----------------------------------------------------------------------
 
 
-def impact(figures, policy) -> Section:
+def impact(figures) -> Section:
     year = figures.year
-    if not figures.followups:
-        due = next(iter(figures.impact.values()), {}).get("due")
-        reason = f": the follow-ups of the courses run in {year} are not yet due" if due == 0 else ""
+    any_row = next(iter(figures.impact.values()), {})
+    answered = any_row.get("followups")
+    if not answered and not withheld_small(any_row, "followups"):
+        reason = (f": the follow-ups of the courses run in {year} are not yet due"
+                  if any_row.get("due") == 0 else "")
         return Section("Impact", f"There was no follow-up survey this year{reason}.")
-    any_row = next(iter(figures.impact.values()))
-    answered = any_row["followups"]
-    if answered < policy.min_n_for_statistic:
-        return Section("Impact", f"Fewer than {policy.min_n_for_statistic} delegates answered the follow-up "
-                       f"survey for {year}, too few to report its results.")
-    paragraphs = []
-    response = shown(policy, any_row, "response_rate", "followups")
+    if any_row.get("response_rate") is None and any_row.get("pct_used_learning") is None:
+        return Section("Impact", f"The follow-up survey for {year} was answered by "
+                       f"{people(figures, any_row, 'followups', 'respondent')}, too few to report its results.")
     text = (f"The follow-up survey, sent some three months after each course, was answered by "
-            f"{total(policy, answered)} of the {delegates(policy, any_row['due'])} to whom it was due")
+            f"{people(figures, any_row, 'followups', 'respondent')}, for "
+            f"{people(figures, any_row, 'due', 'attendance')} whose follow-up was due")
+    response = any_row.get("response_rate")
     text += f" (a response rate of {wording.percent(response)})." if response is not None else "."
-    used = shown(policy, any_row, "pct_used_learning", "followups")
-    action = shown(policy, any_row, "pct_specific_action", "followups")
+    used, action = any_row.get("pct_used_learning"), any_row.get("pct_specific_action")
     if used is not None:
         text += (f" {wording.percent(used)} of respondents confirmed that they had used the learning in their "
                  "everyday work")
@@ -335,11 +339,11 @@ def impact(figures, policy) -> Section:
                  if action is not None else ".")
     elif action is not None:
         text += f" 'Taking specific action in the workplace' was reported by {wording.percent(action)}."
-    paragraphs.append(text + "[^impact]")
+    paragraphs = [text + "[^impact]"]
     rows = []
     for answer, key in (("Used the learning in everyday work", "pct_used_learning"),
                         ("Took specific action in the workplace", "pct_specific_action")):
-        value = shown(policy, any_row, key, "followups")
+        value = any_row.get(key)
         if value is None:
             continue
         low, high = any_row.get(f"{key}_ci_low"), any_row.get(f"{key}_ci_high")
@@ -347,10 +351,10 @@ def impact(figures, policy) -> Section:
         rows.append([answer, wording.percent(value), interval])
     if rows:
         paragraphs.append(table(["Follow-up answer", "Of respondents", "95% CI"], rows))
-    retention = _retention(figures, policy)
+    retention = _retention(figures)
     if retention:
         paragraphs.append(retention)
-    gap = shown(policy, any_row, "nonresponse_gap", "followups")
+    gap = any_row.get("nonresponse_gap")
     if gap is not None and wording.points(gap) != "0.0":
         paragraphs.append(
             f"Respondents had gained {wording.points(abs(gap))} "
@@ -360,12 +364,11 @@ def impact(figures, policy) -> Section:
     return Section("Impact", "\n\n".join(paragraphs))
 
 
-def _retention(figures, policy) -> str:
-    rows = {d: row for d, row in figures.impact.items()
-            if shown(policy, row, "mean_followup", "rerated") is not None}
+def _retention(figures) -> str:
+    rows = {d: row for d, row in figures.impact.items() if row.get("mean_followup") is not None}
     if not rows:
         return ""
-    held = [d for d, row in rows.items() if round(row["mean_followup"], 1) >= round(row["mean_post"], 1)]
+    held = [d for d, row in rows.items() if row["mean_followup"] >= row["mean_post"]]
     reduced = [d for d in rows if d not in held]
     detail = {d: f"{row['mean_post']:.1f} after training, {row['mean_followup']:.1f} at follow-up"
               for d, row in rows.items()}
@@ -374,12 +377,11 @@ def _retention(figures, policy) -> str:
         clauses.append(f"held at follow-up for {wording.listing(f'{d} ({detail[d]})' for d in held)}")
     if reduced:
         clauses.append(f"reduced after three months for {wording.listing(f'{d} ({detail[d]})' for d in reduced)}")
-    n = max(row["rerated"] for row in rows.values())
-    text = (f"Among the {delegates(policy, n, 'respondent')} who rated themselves again, the gains "
+    widest = max(rows.values(), key=lambda row: row.get("rerated") or 0)
+    text = (f"Among the {people(figures, widest, 'rerated', 'respondent')} who rated themselves again, the gains "
             + " but ".join(clauses) + ".")
-    body = [[label(d), total(policy, row["rerated"]), f"{row['mean_pre']:.1f}", f"{row['mean_post']:.1f}",
-             f"{row['mean_followup']:.1f}",
-             or_dash(row.get("retention"), wording.percent_of_one)]
+    body = [[label(d), count(figures, row, "rerated"), f"{row['mean_pre']:.1f}", f"{row['mean_post']:.1f}",
+             f"{row['mean_followup']:.1f}", or_dash(row.get("retention"), wording.percent_of_one)]
             for d, row in rows.items()]
     return text + "\n\n" + table(["Dimension", "Re-rated", "Before", "After", "Follow-up", "Gain retained"], body)
 
@@ -387,9 +389,10 @@ def _retention(figures, policy) -> str:
 # -- voices -----------------------------------------------------------------------
 
 
-def voices(figures, policy) -> Section:
+def voices(figures) -> Section:
     if not figures.quotes:
-        return Section("Voices", f"No feedback with the delegate's consent to publish was recorded in {figures.year}.")
+        return Section("Voices", f"No feedback quotes are published for {figures.year}: a course's quotes are "
+                       f"published when at least {figures.policy.min_count} delegates consented to theirs.")
     lines = []
     for quote in figures.quotes:
         lines.append("> *" + escape_markdown(wording.curly_quoted(quote["quote"])) + "* "
@@ -399,6 +402,8 @@ def voices(figures, policy) -> Section:
 
 
 def charts_section(charts_drawn) -> Section:
+    if not charts_drawn:
+        return Section("Charts", "There is nothing to chart: too few figures are published for this year.")
     text = ("The charts below are saved beside this report as PNG and SVG files. They read in greyscale: "
             "series differ by shade and by hatching or marker shape.")
     return Section("Charts", text, charts_drawn)
@@ -407,37 +412,40 @@ def charts_section(charts_drawn) -> Section:
 # -- notes ------------------------------------------------------------------------
 
 
-def notes(figures, policy) -> dict[str, str]:
+def notes(figures) -> dict[str, str]:
     """The footnotes the sections refer to, by name."""
-    where = f" of {figures.partnership}" if figures.partnership else ""
+    policy = figures.policy
+    rounding = (f"rounded to the nearest {policy.rounding_base}" if policy.rounding_base > 1 else "exact")
     return {
         "attendance": (
             "Attendance rate: attendances at the regular programme's sessions with a set number of places, as "
-            "a percentage of those places (delegate spaces offered). Large events counted by headcount "
+            "a share of those places (delegate spaces offered). Large events counted by headcount "
             "(festivals of learning, conferences, webinars, live briefings) have no register and are left out "
-            "of it. Show rate: booked delegates who attended, as a percentage of bookings not cancelled. "
-            "Participants are counted once per session attended; different people once each."),
-        "cost": "Spend as recorded for the financial year, divided by the people and attendances it paid for.",
+            "of it. Show rate: booked places taken up, as a share of bookings not cancelled. "
+            "Attendances count a person once per session attended; different people once each."),
+        "cost": "Spend as recorded for the financial year, divided by the published numbers of people and "
+                "attendances it paid for.",
         "representation": (
-            "People: different people from each sector who attended. Per 1,000 workforce: those from agencies "
-            "whose workforce is known, per 1,000 of the sector's known workforce. Representation ratio: the "
-            "sector's share of those delegates divided by its share of the known workforce of all agencies; "
-            f"1 means participation in proportion to the workforce. Below {UNDER_REPRESENTED} a sector is "
-            "named as under-represented: it sent at most four fifths of its proportionate share."),
+            "People: different people from each sector who took part. Per 1,000 workforce: those from agencies "
+            "whose workforce is known, per 1,000 of the sector's known workforce. Representation ratio: that "
+            "rate divided by the rate for every sector together; 1 means participation in proportion to the "
+            f"workforce. Below {UNDER_REPRESENTED} a sector is named as under-represented: it sent at most four "
+            "fifths of its proportionate share."),
         "uplift": (
             "Averages over the delegates who gave both ratings for a dimension. The confidence interval is for "
             "the mean change."),
-        "net": ("Net score: the percentage of delegates rating themselves higher after training less the "
-                "percentage rating themselves lower; -100 if everyone fell, +100 if everyone rose."),
+        "net": ("Net score: the share of delegates rating themselves higher after training less the "
+                "share rating themselves lower; -100 if everyone fell, +100 if everyone rose."),
         "impact": (
             "A follow-up is due once its window (about three months after the session) has opened, or as soon "
-            "as it is answered. Response rate: answers as a percentage of follow-ups due. Percentages are of "
+            "as it is answered. Response rate: answers as a share of follow-ups due. Shares are of "
             "those who answered the question, with 95% Wilson score intervals."),
         "disclosure": (
-            f"To protect individuals, counts for parts of the programme (sectors, courses, score distributions) "
-            f"are rounded to the nearest {policy.rounding_base} and counts from 1 to {policy.min_count - 1} are "
-            f"not shown; an average or percentage is shown only where at least {policy.min_n_for_statistic} "
-            f"delegates contribute. Totals for the whole programme{where} "
-            "and the headcounts of large events are given exactly, as published reports give them, unless "
-            f"they are below {policy.min_count}."),
+            f"To protect individuals, every count of people in this report is {rounding}, and counts from 1 to "
+            f"{policy.min_count - 1} are not shown (they read 'fewer than {policy.min_count}'); a further count "
+            "is withheld (it reads 'undisclosed') wherever the published figures would otherwise let a small "
+            "one be worked out. Shares, rates and costs per head are computed from the published counts, and "
+            f"an average is shown only where at least {policy.min_n_for_statistic} delegates contribute. The "
+            "figures are those of the partnership's published training data site. Counts of sessions and "
+            "places, and spend, are exact."),
     }

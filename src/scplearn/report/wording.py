@@ -120,19 +120,19 @@ def compared(subject: str, current, previous, year: str) -> str:
     return f"{subject} was {way} than {year} ({number(previous)})"
 
 
-def year_on_year(year: str, events: tuple, participation: tuple) -> str:
+def year_on_year(year: str, events: tuple, participation: tuple, what: str = "attendances") -> str:
     """The published comparison sentence, adapting its joining words to the directions.
 
-    ``events`` and ``participation`` are ``(current, previous)`` pairs:
-    "The number of events was lower than 2014/15 (65), as was the level of
-    overall participation (1,661)."
+    ``events`` and ``participation`` are ``(current, previous)`` pairs, and
+    ``what`` names the second: "The number of events was lower than 2014/15
+    (65), as was the number of attendances (1,661)."
     """
     first = compared("The number of events", *events, year)
     previous = number(participation[1])
-    people_way = direction(*participation)
-    if direction(*events) == people_way:
-        return f"{first}, as was the level of overall participation ({previous})."
-    return f"{first}, while the level of overall participation was {people_way} ({previous} in {year})."
+    way = direction(*participation)
+    if direction(*events) == way:
+        return f"{first}, as was the number of {what} ({previous})."
+    return f"{first}, while the number of {what} was {way} ({previous} in {year})."
 
 
 def attribution(role: str | None, course_title: str) -> str:
