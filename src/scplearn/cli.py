@@ -166,9 +166,9 @@ def demo(directory, data, serve, port):
 
 
 def _add_commands():
-    from .commands import evaluate, followups, publish, reliability, report
+    from .commands import audit, evaluate, followups, publish, reliability, report
 
-    for module in (evaluate, followups, publish, report, reliability):
+    for module in (audit, evaluate, followups, publish, report, reliability):
         for command in module.COMMANDS:
             cli.add_command(command)
     plugins.load_plugins()
