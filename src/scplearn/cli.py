@@ -12,17 +12,19 @@ import click
 import scplearn
 
 from . import importing, plugins, samples
-from .commands import DB_PATH, EXISTING_DB, friendly_errors, store_options
+from .commands import DB_PATH, EXISTING_DB, friendly_errors, store_options, warnings_as_messages
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(scplearn.__version__, prog_name="scplearn")
-def cli():
+@click.pass_context
+def cli(context):
     """Evaluate multi-agency safeguarding training: reach, uplift and impact.
 
     Import registers and evaluation exports into a database, run evaluators,
     publish the results with Datasette and write the annual-report section.
     """
+    context.with_resource(warnings_as_messages())
 
 
 @cli.command()

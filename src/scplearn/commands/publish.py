@@ -10,6 +10,7 @@ import click
 from ..disclosure import DisclosurePolicy
 from ..publish import serve as serving
 from ..publish import passwords
+from ..store import companion_paths, warn_if_open_to_others
 from . import EXISTING_DB, friendly_errors
 
 def policy_options(command):
@@ -95,6 +96,7 @@ def password(db_path, account, password):
     Stores a PBKDF2 hash (not the password) in DB.passwords beside the
     database, readable only by you.
     """
+    warn_if_open_to_others(*companion_paths(db_path))
     path = passwords.passwords_path(db_path)
     passwords.set_password(path, account, password)
     click.echo(f"Password hash for {account!r} saved in {path}")

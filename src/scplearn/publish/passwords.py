@@ -8,10 +8,10 @@ so that neither the hash nor the file name ever appears at ``/-/metadata.json``.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from .. import filemodes
 from ..errors import ScplearnError
 
 ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -53,11 +53,8 @@ def set_password(path, account: str, password: str) -> None:
         raise ScplearnError("the password is empty")
     accounts = read_passwords(path)
     accounts[account] = hash_password(password)
-    path = Path(path)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.writelines(f"{name}:{value}\n" for name, value in sorted(accounts.items()))
-    os.chmod(path, 0o600)
+    lines = "".join(f"{name}:{value}\n" for name, value in sorted(accounts.items()))
+    filemodes.write(path, lines.encode(), replace=True)
 
 
 def password_environment(accounts: dict[str, str]) -> dict[str, str]:
