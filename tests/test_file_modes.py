@@ -73,6 +73,7 @@ COMMANDS = {
     "serve": ["serve", "{db}", "--get", "/-/versions.json"],
     "publish": ["publish", "{db}", "--out", "{tmp}/site"],
     "password": ["password", "{db}", "--password", "a long passphrase"],
+    "backup": ["backup", "{db}", "{tmp}/backups"],
 }
 
 
