@@ -232,6 +232,12 @@ class Store:
         """Row counts of every table, for reports and tests."""
         return {table.name: table.count for table in self.db.tables}
 
+    def check_partnership(self, name: str) -> None:
+        """Refuse, with the partnerships there are, a partnership the store does not know."""
+        known = [row[0] for row in self.db.execute("SELECT name FROM partnerships ORDER BY name")]
+        if name not in known:
+            raise ScplearnError(f"no partnership named {name!r}; known: {', '.join(known) or 'none'}")
+
     def years(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT year FROM sessions ORDER BY year")]
 

@@ -96,6 +96,8 @@ def run(db_path, names, by, year, partnership, as_of=None) -> dict[str, list[dic
     """``{evaluator name: rows}`` for each evaluator asked for (all by default), saving the results."""
     names = list(dict.fromkeys(names)) or sorted(plugins.get_evaluators())
     with scplearn.open(db_path) as store:
+        if partnership is not None:
+            store.check_partnership(partnership)
         return {
             name: evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, as_of=as_of, save=True)
             for name in names
