@@ -131,6 +131,15 @@ def test_password_stores_a_hash_readable_only_by_its_owner(sample_copy):
     assert "secret" not in path.read_text()
 
 
+@pytest.mark.parametrize("password", ["x", "eleven char"])
+def test_password_needs_at_least_twelve_characters(sample_copy, password):
+    result = invoke("password", sample_copy.path, "--password", password)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: the password has {len(password)} characters; use at least 12 "
+                             "(a few words make a passphrase that is long and easy to remember)\n")
+    assert not sample_copy.path.with_suffix(".passwords").exists()
+
+
 def test_password_refuses_a_person_like_account_name(sample_copy):
     result = invoke("password", sample_copy.path, "--account", "Jane Smith", "--password", "x")
     assert result.exit_code == 1

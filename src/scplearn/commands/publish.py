@@ -88,7 +88,7 @@ def publish(db_path, out, public_only, policy):
 @click.argument("db_path", type=EXISTING_DB)
 @click.option("--account", default="coordinator", show_default=True,
               help="Account name: a role, not a person's name (account names are public)")
-@click.password_option(help="The password (asked for twice when not given)")
+@click.password_option(help="The password, at least 12 characters (asked for twice when not given)")
 @friendly_errors
 def password(db_path, account, password):
     """Set a coordinator's password for signing in to 'scplearn serve DB_PATH'.

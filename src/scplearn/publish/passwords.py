@@ -15,6 +15,8 @@ from .. import filemodes
 from ..errors import ScplearnError
 
 ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MIN_LENGTH = 12
+"""The fewest characters a password may have (a passphrase of a few words is longer)."""
 
 
 def password_variable(account: str) -> str:
@@ -49,8 +51,9 @@ def set_password(path, account: str, password: str) -> None:
             f"account name {account!r}: use 1-32 lower-case letters, digits or _, starting with a letter "
             "(a role such as 'coordinator' rather than a person's name: account names are public)"
         )
-    if not password:
-        raise ScplearnError("the password is empty")
+    if len(password) < MIN_LENGTH:
+        raise ScplearnError(f"the password has {len(password)} characters; use at least {MIN_LENGTH} "
+                            "(a few words make a passphrase that is long and easy to remember)")
     accounts = read_passwords(path)
     accounts[account] = hash_password(password)
     lines = "".join(f"{name}:{value}\n" for name, value in sorted(accounts.items()))
