@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE
 from datasette_auth_passwords.utils import verify_password
 
 from scplearn import samples
@@ -138,6 +140,33 @@ def test_password_needs_at_least_twelve_characters(sample_copy, password):
     assert result.output == (f"Error: the password has {len(password)} characters; use at least 12 "
                              "(a few words make a passphrase that is long and easy to remember)\n")
     assert not sample_copy.path.with_suffix(".passwords").exists()
+
+
+@pytest.fixture
+def busy_port():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_a_busy_port_is_refused_before_anything_is_built(sample_copy, tmp_path, busy_port, command):
+    args = ["demo", "--dir", tmp_path / "demo"] if command == "demo" else ["serve", sample_copy.path]
+    result = invoke(*args, "--port", busy_port)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot serve on 127.0.0.1 port {busy_port}: Address already in use; "
+                             "choose another port with --port\n")
+    assert not (tmp_path / "demo").exists() and not (sample_copy.path.parent / "training-public").exists()
+
+
+def test_the_demo_exits_with_the_servers_status(monkeypatch, tmp_path):
+    monkeypatch.setattr(serving, "run", lambda command, **options: 1)  # Datasette failed to start
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = invoke("demo", "--dir", tmp_path / "demo", "--data", SAMPLE, "--port", port)
+    assert result.exit_code == 1
 
 
 def test_password_refuses_a_person_like_account_name(sample_copy):

@@ -152,7 +152,11 @@ def demo(directory, data, serve, port):
     The sample data is synthetic. The demo database is rebuilt from scratch
     each time.
     """
+    from .publish.serve import check_port
+
     data = data or samples.sample_directory()
+    if serve:
+        check_port("127.0.0.1", port)  # before building, not after
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
@@ -164,7 +168,9 @@ def demo(directory, data, serve, port):
             click.echo(line)
     click.echo(f"Database: {db_path.resolve()}")
     if serve:
-        samples.serve(db_path, port=port)
+        status = samples.serve(db_path, port=port)
+        if status:
+            raise click.exceptions.Exit(status)
 
 
 def _add_commands():

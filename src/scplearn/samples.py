@@ -28,8 +28,9 @@ def run_everything(store):
         yield f"{name}: {total} result rows in {evaluation.result_table(name)}"
 
 
-def serve(db_path: Path, port: int) -> None:
-    """Serve the demo database as ``scplearn serve`` does: public figures and, after sign-in, the evidence."""
+def serve(db_path: Path, port: int) -> int:
+    """Serve the demo database as ``scplearn serve`` does: public figures and, after sign-in, the evidence.
+    Returns Datasette's exit status."""
     from .publish.serve import serve as serve_site
 
-    serve_site(db_path, port=port)
+    return serve_site(db_path, port=port)

@@ -29,6 +29,7 @@ import json
 import os
 import shlex
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -172,6 +173,8 @@ def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, include_private
 
     ``get`` fetches that one path and prints it instead of serving (Datasette's ``--get``).
     """
+    if not get:
+        check_port(host, port)
     site = serve_site(db_path, include_private=include_private, private_path=private_path, policy=policy)
     accounts = read_passwords(passwords_path(site.path(site.evidence)))
     command = datasette_command(site, host=host, port=port, program=(sys.executable, "-m", "datasette"))
@@ -183,6 +186,18 @@ def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, include_private
         echo(f"Serving http://{host}:{port}/ from {site.directory}: {' '.join(site.files())}")
     environment = {**os.environ, **password_environment(accounts)}
     return run(command, cwd=site.directory, env=environment)
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, before anything is built, a port another server is listening on."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as error:
+        raise ScplearnError(f"cannot serve on {host} port {port}: {error.strerror or error}; "
+                            "choose another port with --port") from None
 
 
 def run(command, **options) -> int:
