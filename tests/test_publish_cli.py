@@ -46,7 +46,10 @@ def published(sample_store, tmp_path_factory):
 def test_publish_writes_a_servable_directory_and_nothing_private(published, sample_store):
     out, output = published
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "metadata.json", "plugins", "public.db", "requirements.txt", "serve.sh", "training.db"]
+        ".scplearn-files", "README.md", "metadata.json", "plugins", "public.db", "requirements.txt", "serve.sh",
+        "training.db"]
+    wrote = [Path(line[len("Wrote "):]) for line in output.splitlines() if line.startswith("Wrote ")]
+    assert (out / ".scplearn-files").read_text().splitlines()[1:] == [str(path.relative_to(out)) for path in wrote]
     assert sorted(p.name for p in (out / "plugins").iterdir()) == [
         "public.metadata.json", "scplearn_descriptions.py", "scplearn_gc.py", "scplearn_rows.py"]
     assert f"Serve it with: {out / 'serve.sh'}" in output
@@ -110,6 +113,37 @@ def test_publish_public_only_leaves_the_evidence_out(sample_store, tmp_path):
     assert json.loads((tmp_path / "site" / "metadata.json").read_text())["databases"] == {}
     described = json.loads((tmp_path / "site" / "plugins" / "public.metadata.json").read_text())
     assert set(described["databases"]) == {"public"}
+
+
+def test_publish_refuses_a_folder_of_someone_elses_files_unless_forced(sample_store, tmp_path):
+    site = tmp_path / "theirs"
+    site.mkdir()
+    theirs = {"README.md": "their readme", "requirements.txt": "flask\n", "serve.sh": "#!/bin/sh\n",
+              "training.db": "another store"}
+    for name, text in theirs.items():
+        (site / name).write_text(text)
+    result = invoke("publish", sample_store.path, "--out", site)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {site} holds files scplearn did not write (README.md, requirements.txt, "
+                             "serve.sh and 1 more); choose a new or empty folder, or pass --force to write into it "
+                             "anyway\n")
+    assert {p.name: p.read_text() for p in site.iterdir()} == theirs
+    (site / "notes.txt").write_text("kept")
+    result = invoke("publish", sample_store.path, "--out", site, "--force")
+    assert result.exit_code == 0, result.output
+    assert (site / "README.md").read_text().startswith("# Safeguarding training")
+    assert (site / "notes.txt").read_text() == "kept"
+
+
+def test_publishing_again_replaces_only_what_publish_wrote(sample_store, tmp_path):
+    site = tmp_path / "site"
+    assert invoke("publish", sample_store.path, "--out", site).exit_code == 0
+    (site / "notes.txt").write_text("kept")
+    (site / "plugins" / "my_plugin.py").write_text("# mine")
+    result = invoke("publish", sample_store.path, "--out", site, "--public-only")  # no --force needed
+    assert result.exit_code == 0, result.output
+    assert not (site / "training.db").exists(), "the evidence copy of the last run is not left behind"
+    assert (site / "notes.txt").read_text() == "kept" and (site / "plugins" / "my_plugin.py").read_text() == "# mine"
 
 
 def test_publish_refuses_the_directory_holding_the_database(sample_copy):

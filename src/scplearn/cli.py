@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -145,27 +144,20 @@ def plugins_():
               help="Sample data to import [default: the bundled datasets/sample]")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the result with Datasette")
 @click.option("--port", default=8001, show_default=True, help="Port to serve on (127.0.0.1 only)")
+@click.option("--force", is_flag=True, help="Build in a --dir that holds files scplearn did not write")
 @friendly_errors
-def demo(directory, data, serve, port):
+def demo(directory, data, serve, port, force):
     """Build a database from the bundled sample data, evaluate it and serve it.
 
     The sample data is synthetic. The demo database is rebuilt from scratch
-    each time.
+    each time, in a --dir that is new, empty or the demo's own (other files
+    there are left alone).
     """
     from .publish.serve import check_port
 
-    data = data or samples.sample_directory()
     if serve:
         check_port("127.0.0.1", port)  # before building, not after
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    db_path = directory / "training.db"
-    with scplearn.open(db_path) as store:
-        report = importing.import_files(store, [data])
-        click.echo(report.summary())
-        for line in samples.run_everything(store):
-            click.echo(line)
+    db_path = samples.build(directory, data or samples.sample_directory(), force=force, echo=click.echo)
     click.echo(f"Database: {db_path.resolve()}")
     if serve:
         status = samples.serve(db_path, port=port)

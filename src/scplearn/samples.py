@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import evaluation, plugins
+import scplearn
+
+from . import evaluation, filemodes, folders, plugins
 from .errors import ScplearnError
 
 DEMO_GROUPINGS = (("year",), ("year", "partnership"), ("year", "course"), ("year", "sector"), ("year", "mode"))
+DEMO_DATABASE = "training.db"
+DEMO_FILES = [
+    *(path.name for name in (DEMO_DATABASE, "training.private.db") for path in filemodes.database_files(name)),
+    "training.key", "training-public/",
+]
+"""What the demo writes in its folder: the store, and what serving it builds beside it."""
 
 
 def sample_directory() -> Path:
@@ -17,6 +25,22 @@ def sample_directory() -> Path:
         if candidate.is_dir():
             return candidate
     raise ScplearnError("cannot find datasets/sample; run from a checkout of scplearn or pass --data")
+
+
+def build(directory, data, *, force: bool = False, echo=print) -> Path:
+    """Build the demo store afresh in ``directory`` from the files in ``data`` and run every evaluator;
+    return the database's path. ``directory`` must be new, empty or the demo's (see :mod:`.folders`),
+    unless ``force``; files the demo did not write there are left alone."""
+    directory = folders.claim(directory, force=force)
+    for name in DEMO_FILES:
+        folders.remove(directory, name)
+    folders.record(directory, DEMO_FILES, command="scplearn demo")  # before writing: a failed build is still ours
+    db_path = directory / DEMO_DATABASE
+    with scplearn.open(db_path) as store:
+        echo(scplearn.import_files(store, [data]).summary())
+        for line in run_everything(store):
+            echo(line)
+    return db_path
 
 
 def run_everything(store):

@@ -40,6 +40,7 @@ import attrs
 
 import scplearn
 
+from .. import folders
 from ..errors import ScplearnError
 from . import descriptions_plugin, gc_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
@@ -218,20 +219,22 @@ def run(command, **options) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def publish(db_path, out, *, policy=None, public_only: bool = False) -> Site:
+def publish(db_path, out, *, policy=None, public_only: bool = False, force: bool = False) -> Site:
     """Write a deployable directory: public.db, a consistent copy of the evidence database, metadata.json,
     public.metadata.json and scplearn's Datasette plugins, serve.sh, requirements.txt and README.md. The
-    private database and the key are never copied."""
+    private database and the key are never copied. A directory holding files scplearn did not write
+    there is refused unless ``force`` (see :mod:`scplearn.folders`)."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise ScplearnError(f"{db_path}: no such database")
     out = Path(out)
     if out.resolve() == db_path.resolve().parent:
         raise ScplearnError("publish into a directory of its own, not the one holding the database")
-    out.mkdir(parents=True, exist_ok=True)
+    folders.claim(out, force=force)
     accounts = read_passwords(passwords_path(db_path))
     site = Site(directory=out, public="public.db", evidence=None if public_only else db_path.name,
                 descriptions=f"{PLUGINS_DIRECTORY}/{descriptions_plugin.sidecar('public.db')}")
+    folders.record(out, published_files(site), command="scplearn publish")  # before writing: a failed run is still ours
     with scplearn.open(db_path) as store:
         build_site(store, site, policy=policy, accounts=accounts or None)
         if site.evidence:
@@ -246,6 +249,12 @@ def publish(db_path, out, *, policy=None, public_only: bool = False) -> Site:
     (out / "requirements.txt").write_text("".join(f"{name}=={version}\n" for name, version in requirements()))
     (out / "README.md").write_text(readme(site, line, sorted(accounts or DEFAULT_ACCOUNTS)))
     return site
+
+
+def published_files(site: Site) -> list[str]:
+    """Every file :func:`publish` writes, relative to the site's directory."""
+    return [*site.files(), site.metadata, site.descriptions, *PUBLISHED_PLUGINS, "serve.sh", "requirements.txt",
+            "README.md"]
 
 
 def copy_database(connection: sqlite3.Connection, target: Path) -> None:
