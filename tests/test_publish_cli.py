@@ -50,13 +50,12 @@ def test_publish_writes_a_servable_directory_and_nothing_private(published, samp
         "training.db"]
     wrote = [Path(line[len("Wrote "):]) for line in output.splitlines() if line.startswith("Wrote ")]
     assert (out / ".scplearn-files").read_text().splitlines()[1:] == [str(path.relative_to(out)) for path in wrote]
-    assert sorted(p.name for p in (out / "plugins").iterdir()) == [
-        "public.metadata.json", "scplearn_descriptions.py", "scplearn_gc.py", "scplearn_rows.py"]
+    assert sorted(p.name for p in (out / "plugins").iterdir()) == ['public.metadata.json', 'scplearn_descriptions.py', 'scplearn_gc.py', 'scplearn_limits.py', 'scplearn_rows.py']
     assert f"Serve it with: {out / 'serve.sh'}" in output
     serve_sh = (out / "serve.sh").read_text()
     assert ("datasette serve -i public.db training.db -m metadata.json -h \"${HOST:-127.0.0.1}\" "
             "-p \"${PORT:-8001}\" --plugins-dir plugins --setting suggest_facets off --setting allow_download off "
-            "--setting num_sql_threads 0") in serve_sh
+            "--setting num_sql_threads 3") in serve_sh
     assert "crossdb" not in serve_sh and "private" not in serve_sh
     assert os.access(out / "serve.sh", os.X_OK)
     metadata = json.loads((out / "metadata.json").read_text())
@@ -66,7 +65,7 @@ def test_publish_writes_a_servable_directory_and_nothing_private(published, samp
     assert set(described["plugins"]) == {"datasette-dashboards"}
 
 
-@pytest.mark.parametrize("plugin", ["scplearn_descriptions.py", "scplearn_gc.py", "scplearn_rows.py"])
+@pytest.mark.parametrize("plugin", [Path(name).name for name in serving.PUBLISHED_PLUGINS])
 def test_the_published_plugins_need_nothing_but_datasette(published, plugin):
     out, _ = published
     script = ("import sys, runpy; sys.modules['scplearn'] = None; "
@@ -270,5 +269,5 @@ def test_the_demo_serves_through_scplearn_serve(sample_copy, monkeypatch):
     assert command[1:] == ["-m", "datasette", "serve", "-i", "training-public/public.db", "training.db",
                            "-m", "training-public/metadata.json", "-h", "127.0.0.1", "-p", "8123",
                            "--setting", "suggest_facets", "off", "--setting", "allow_download", "off",
-                           "--setting", "num_sql_threads", "0"]
+                           "--setting", "num_sql_threads", "3"]
     assert options["cwd"] == sample_copy.path.parent.resolve()

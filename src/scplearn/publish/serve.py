@@ -42,20 +42,21 @@ import scplearn
 
 from .. import folders
 from ..errors import ScplearnError
-from . import descriptions_plugin, gc_plugin, rows_plugin
+from . import descriptions_plugin, gc_plugin, limits_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
 
-SETTINGS = {"suggest_facets": False, "allow_download": False, "num_sql_threads": 0}
-"""Datasette settings: no suggested facets (slow on big tables); no database downloads; queries run
-in Datasette's own thread, as every public page's queries take milliseconds and handing each one to
-a thread pool cost more than running it (a query still stops at Datasette's time limit)."""
+SETTINGS = {"suggest_facets": False, "allow_download": False, "num_sql_threads": 3}
+"""Datasette settings: no suggested facets (slow on big tables); no database downloads; a pool of
+three threads for queries, so that no visitor's SQL holds up the event loop (:mod:`.limits_plugin`
+keeps the quick queries of published pages in the loop's thread, where they cost less)."""
 PLUGINS_DIRECTORY = "plugins"
 PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_descriptions.py": descriptions_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_rows.py": rows_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_gc.py": gc_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_limits.py": limits_plugin,
 }
 """Where a published site keeps scplearn's Datasette plugins, for hosts without scplearn."""
 PLUGINS = ("datasette", "datasette-dashboards", "datasette-auth-passwords")

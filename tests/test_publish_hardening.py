@@ -1,0 +1,170 @@
+"""The served site against a hostile visitor, through Datasette's own test client.
+
+Heavy SQL must not hold up other requests, and stops early when anonymous;
+no file path reaches a visitor by any route; every CSV the site serves,
+signed in or not, opens in a spreadsheet without running a cell; a bad
+argument is a 400 that says what is wrong. The site is the sample store's, as
+``scplearn serve --include-private`` serves it, with formula-like text put
+into the evidence database first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+import scplearn
+from scplearn.publish import limits_plugin
+from scplearn.publish.serve import PUBLISHED_PLUGINS, Site, build_site, datasette_app
+
+HOSTILE = {
+    "courses": ("title", '=HYPERLINK("http://evil.example.org","Click")'),
+    "feedback": ("quote", "+cmd|' /C calc'!A0"),
+    "evaluations": ("action_1", "@SUM(1,2)"),
+    "followups": ("comments", "-2+3+cmd|' /C calc'!A0"),
+}
+"""Formula-like text put into one row of each of these evidence tables (table: (column, value))."""
+
+RECURSIVE = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+"""SQL that never ends: it stops only at the time limit."""
+
+
+@pytest.fixture(scope="module")
+def site(sample_store, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("hardened")
+    sample_store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    sample_store.private.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for source in (sample_store.path, sample_store.private_path, sample_store.key_path):
+        shutil.copy(source, directory / source.name)
+    with scplearn.open(directory / sample_store.path.name) as store:
+        for table, (column, value) in HOSTILE.items():
+            store.db.execute(f"UPDATE [{table}] SET [{column}] = ? WHERE rowid = (SELECT min(rowid) FROM [{table}])",
+                             [value])
+        store.db.conn.commit()
+        return build_site(store, Site(directory=directory, public="public.db", evidence=store.path.name,
+                                      private=store.private_path.name))
+
+
+@pytest.fixture
+def ds(site):
+    return datasette_app(site)
+
+
+def signed_in(ds):
+    return {"ds_actor": ds.sign({"a": {"id": "coordinator"}}, "actor")}
+
+
+def sql(database: str, query: str, extension: str = ".json", **arguments) -> str:
+    return f"/{database}{extension}?" + urllib.parse.urlencode({"sql": query, **arguments})
+
+
+# Denial of service ---------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+async def test_heavy_anonymous_sql_does_not_hold_up_other_requests(ds):
+    """Twelve never-ending queries at once: the site answers /-/versions.json before any of them ends."""
+    heavy = [asyncio.create_task(ds.client.get(sql("public", RECURSIVE))) for _ in range(12)]
+    await asyncio.sleep(0)  # every heavy request has started
+    versions = await ds.client.get("/-/versions.json")
+    finished_first = sum(task.done() for task in heavy)
+    responses = await asyncio.gather(*heavy)
+    assert versions.status_code == 200
+    assert finished_first == 0, f"{finished_first} heavy queries ended before /-/versions.json was answered"
+    assert {response.status_code for response in responses} == {400}
+    assert all("SQL query took too long" in response.json()["error"] for response in responses)
+
+
+@pytest.mark.asyncio
+async def test_anonymous_sql_has_a_short_time_limit_and_signed_in_sql_the_usual_one(ds):
+    async def elapsed(**options):
+        started = time.perf_counter()
+        response = await ds.client.get(sql("public", RECURSIVE), **options)
+        assert response.status_code == 400 and "took too long" in response.json()["error"]
+        return time.perf_counter() - started
+
+    assert await elapsed() < 0.8  # 0.25 s, with room for a busy machine; Datasette's own limit is 1 s
+    assert await elapsed(cookies=signed_in(ds)) >= 0.95
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    ([("sql", "select 1")], [("sql", "select 1"), ("_timelimit", "250")]),
+    ([("sql", "select 1"), ("_timelimit", "100000")], [("sql", "select 1"), ("_timelimit", "250")]),
+    ([("sql", "select 1"), ("_timelimit", "100")], [("sql", "select 1"), ("_timelimit", "100")]),
+    ([("sql", "select 1"), ("_timelimit", "x")], [("sql", "select 1"), ("_timelimit", "250")]),
+    ([("_where", "1"), ("_timelimit", "250"), ("_timelimit", "9999")],
+     [("_where", "1"), ("_timelimit", "250"), ("_nocount", "1")]),
+])
+def test_a_visitor_cannot_ask_for_a_longer_time_limit(arguments, expected):
+    assert urllib.parse.parse_qsl(limits_plugin._limited(arguments)) == expected
+
+
+def test_what_a_failed_query_held_is_let_go_of_in_its_pool_thread():
+    """A failed query's error holds its cursor; freed in the loop's thread, the cursor would wait there for its
+    connection, busy with the pool thread's next query (see limits_plugin._in_pool)."""
+    freed_in = []
+
+    class Cursor:
+        def __del__(self):
+            freed_in.append(threading.current_thread().name)
+
+    def query():
+        cursor = Cursor()  # noqa: F841 - held by this frame, as Datasette's query function holds its cursor
+        raise RuntimeError("interrupted")
+
+    executor = limits_plugin.QueryExecutor(concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pool"))
+    token = limits_plugin._off_the_loop.set(True)
+    try:
+        error = executor.submit(query).exception()
+    finally:
+        limits_plugin._off_the_loop.reset(token)
+        executor.shutdown()
+    assert str(error) == "interrupted" and freed_in == ["pool_0"]
+
+
+@pytest.mark.asyncio
+async def test_a_huge_string_or_blob_is_refused_at_once(ds):
+    """One step of SQL is never interrupted by the time limit, so its size is capped instead."""
+    started = time.perf_counter()
+    response = await ds.client.get(sql("public", "select length(randomblob(400000000))"))
+    assert time.perf_counter() - started < 1
+    assert response.status_code == 400 and response.json()["error"] == "string or blob too big"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("cookies", [None, "signed in"])
+async def test_the_password_hashing_page_is_not_on_the_site(ds, cookies):
+    response = await ds.client.get("/-/password-tool", cookies=signed_in(ds) if cookies else None)
+    assert response.status_code == 404
+    assert (await ds.client.get("/-/login")).status_code == 200
+
+
+# The plugins load whatever is imported first -------------------------------------------------
+
+def test_every_plugin_registers_its_hooks_even_when_imported_before_datasettes_plugin_manager():
+    """Datasette loads plugins while its plugin manager is first imported: a plugin module that imports
+    it at its top would be registered half-made, without its hooks. scplearn's serve module imports them all."""
+    modules = sorted(module.__name__ for module in PUBLISHED_PLUGINS.values())
+    script = f"""
+import scplearn.publish.serve
+from datasette.plugins import pm
+for plugin in pm.get_plugins():
+    if getattr(plugin, "__name__", None) in {modules!r}:
+        hooks = sorted(name for name, caller in vars(pm.hook).items()
+                       if any(impl.plugin is plugin for impl in caller.get_hookimpls()))
+        print(plugin.__name__, *hooks)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    registered = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()}
+    expected = {name: sorted(attribute for attribute, value in vars(sys.modules[name]).items()
+                             if hasattr(value, "datasette_impl"))
+                for name in modules}
+    assert registered == expected
