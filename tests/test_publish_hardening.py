@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
+from test_publish_site import crawl
 
 import scplearn
-from scplearn.publish import limits_plugin
+from scplearn.publish import limits_plugin, paths_plugin
 from scplearn.publish.serve import PUBLISHED_PLUGINS, Site, build_site, datasette_app
 
 HOSTILE = {
@@ -144,6 +147,51 @@ async def test_the_password_hashing_page_is_not_on_the_site(ds, cookies):
     response = await ds.client.get("/-/password-tool", cookies=signed_in(ds) if cookies else None)
     assert response.status_code == 404
     assert (await ds.client.get("/-/login")).status_code == 200
+
+
+# No path reaches a visitor -------------------------------------------------------------------
+
+def paths_to_hide(site) -> list[str]:
+    """The folders an absolute path could give away: the site's, and those of Python and scplearn."""
+    found = {str(site.directory.resolve()), str(Path(scplearn.__file__).resolve().parents[1]),
+             sys.prefix, sys.base_prefix, str(Path.home()), os.getcwd()}
+    return sorted(path for path in found if len(path) > 1)
+
+
+PROBES = [
+    "/-/databases", "/-/databases.json", "/-/threads", "/-/threads.json", "/-/versions.json", "/-/settings.json",
+    "/-/metadata.json", "/-/plugins.json?all=1", "/.json", "/-/actor.json", "/-/allow-debug", "/-/patterns",
+    "/-/messages", "/-/permissions", "/-/auth-token", "/-/login", "/public.db", "/training.db", "/nowhere",
+    "/public/nowhere", "/public/courses/nowhere", "/-/static/../../../etc/passwd", "/public/courses?_sort=nope",
+    "/public/courses.json?_trace=1", "/public.json?sql=select+*+from+nowhere",
+    sql("public", "select * from pragma_database_list"),
+    sql("public", 'select file, "FILE" as again from "PRAGMA_DATABASE_LIST"'),
+    sql("public", "select * from pragma_database_list", extension=".csv"),
+    sql("public", "select group_concat(file) from pragma_database_list"),
+    sql("public", "select * from pragma_database_list where file like '/%'"),
+    sql("public", "explain select * from pragma_database_list"),
+    sql("training", "select * from pragma_database_list"),
+]
+
+
+@pytest.mark.asyncio
+async def test_no_path_of_a_file_reaches_anyone_by_any_route(ds, site):
+    hidden = paths_to_hide(site)
+    for cookies in (None, signed_in(ds)):
+        pages = {path: await ds.client.get(path, cookies=cookies) for path in PROBES}
+        pages.update(await crawl(ds, ["/", "/-/dashboards"]) if cookies is None else {})
+        for path, response in pages.items():
+            for folder in hidden:
+                assert folder not in response.text, f"{path} shows {folder}"
+    databases = (await ds.client.get("/-/databases.json")).json()
+    assert {database["path"] for database in databases} == {"public.db", "training.db", "training.private.db"}
+    listed = (await ds.client.get(sql("public", "select seq, name, file from pragma_database_list"))).json()
+    assert listed["rows"] == [[0, "main", None]]
+
+
+def test_paths_in_text_are_cut_to_file_names():
+    text = "<Task coro=<main() running at /srv/site/app.py:22> cb=[f() at C:\\Python\\lib\\base.py:180]>"
+    assert paths_plugin.without_directories(text) == "<Task coro=<main() running at app.py:22> cb=[f() at base.py:180]>"
 
 
 # The plugins load whatever is imported first -------------------------------------------------
