@@ -194,6 +194,25 @@ def test_paths_in_text_are_cut_to_file_names():
     assert paths_plugin.without_directories(text) == "<Task coro=<main() running at app.py:22> cb=[f() at base.py:180]>"
 
 
+# Bad arguments -------------------------------------------------------------------------------
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path, message", [
+    ("/public/courses.json?_sort=nope",
+     "Cannot sort courses by 'nope': it has no such column. Sort by one of: code, title, topic, priority, level"),
+    ("/public/courses.json?_sort_desc=nope", "Cannot sort courses by 'nope': it has no such column."),
+    ("/public/courses.json?_sort=code&_sort_desc=code", "Give _sort or _sort_desc, not both"),
+    ("/public/courses.json?_timelimit=soon", "_timelimit must be a whole number of milliseconds"),
+    ("/public/courses.json?_through=nope", "_through must be JSON"),
+])
+async def test_a_bad_argument_is_a_400_that_says_what_is_wrong(ds, path, message):
+    response = await ds.client.get(path)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(message)
+    page = await ds.client.get(path.replace(".json", ""))
+    assert page.status_code == 400 and "<h1>Error 400</h1>" in page.text
+
+
 # The plugins load whatever is imported first -------------------------------------------------
 
 def test_every_plugin_registers_its_hooks_even_when_imported_before_datasettes_plugin_manager():

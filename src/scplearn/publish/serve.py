@@ -42,7 +42,7 @@ import scplearn
 
 from .. import folders
 from ..errors import ScplearnError
-from . import descriptions_plugin, gc_plugin, limits_plugin, paths_plugin, rows_plugin
+from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, paths_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
@@ -58,6 +58,7 @@ PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_gc.py": gc_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_limits.py": limits_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_paths.py": paths_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_errors.py": errors_plugin,
 }
 """Where a published site keeps scplearn's Datasette plugins, for hosts without scplearn."""
 PLUGINS = ("datasette", "datasette-dashboards", "datasette-auth-passwords")
