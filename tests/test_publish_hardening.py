@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import csv
+import io
+import json
 import os
 import shutil
 import subprocess
@@ -22,11 +25,14 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_publish_site import crawl
 
 import scplearn
 from scplearn.publish import limits_plugin, paths_plugin
 from scplearn.publish.serve import PUBLISHED_PLUGINS, Site, build_site, datasette_app
+from scplearn.spreadsheets import FORMULA_STARTS, PLAIN_NUMBER, CsvNeutraliser, safe_csv_cell
 
 HOSTILE = {
     "courses": ("title", '=HYPERLINK("http://evil.example.org","Click")'),
@@ -69,7 +75,7 @@ def sql(database: str, query: str, extension: str = ".json", **arguments) -> str
     return f"/{database}{extension}?" + urllib.parse.urlencode({"sql": query, **arguments})
 
 
-# Denial of service ---------------------------------------------------------------------------
+# Denial of service -----------------------------------------------------------------------------
 
 @pytest.mark.asyncio
 async def test_heavy_anonymous_sql_does_not_hold_up_other_requests(ds):
@@ -149,7 +155,7 @@ async def test_the_password_hashing_page_is_not_on_the_site(ds, cookies):
     assert (await ds.client.get("/-/login")).status_code == 200
 
 
-# No path reaches a visitor -------------------------------------------------------------------
+# No path reaches a visitor ---------------------------------------------------------------------
 
 def paths_to_hide(site) -> list[str]:
     """The folders an absolute path could give away: the site's, and those of Python and scplearn."""
@@ -194,7 +200,62 @@ def test_paths_in_text_are_cut_to_file_names():
     assert paths_plugin.without_directories(text) == "<Task coro=<main() running at app.py:22> cb=[f() at base.py:180]>"
 
 
-# Bad arguments -------------------------------------------------------------------------------
+# Every CSV opens safely in a spreadsheet -------------------------------------------------------
+
+def cells(response) -> list[list[str]]:
+    assert response.status_code == 200, response.text[:300]
+    return list(csv.reader(io.StringIO(response.text)))
+
+
+def runnable(rows) -> list[str]:
+    """Cells a spreadsheet would run as a formula: starting like one, and not a plain number."""
+    return [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell)]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("table", sorted(HOSTILE))
+@pytest.mark.parametrize("options", ["", "&_dl=1", "&_trace=1", "&_labels=on"])
+async def test_signed_in_csv_downloads_of_the_evidence_run_nothing(ds, table, options):
+    rows = cells(await ds.client.get(f"/training/{table}.csv?_stream=on{options}", cookies=signed_in(ds)))
+    column, value = HOSTILE[table]
+    assert runnable(rows) == []
+    assert "'" + value in [row[rows[0].index(column)] for row in rows[1:]]
+
+
+@pytest.mark.asyncio
+async def test_csv_of_a_visitors_own_sql_runs_nothing_and_keeps_numbers(ds):
+    query = ("select '=HYPERLINK(\"http://evil.example.org\")' as a, '+1+1' as b, '@SUM(1)' as c, "
+             "char(9) || 'x' as d, -1.5 as e, '-2' as f, 3 as \"=g\"")
+    rows = cells(await ds.client.get(sql("public", query, extension=".csv")))
+    assert rows == [["a", "b", "c", "d", "e", "f", "'=g"],
+                    ["'=HYPERLINK(\"http://evil.example.org\")", "'+1+1", "'@SUM(1)", "'\tx", "-1.5", "-2", "3"]]
+
+
+@pytest.mark.asyncio
+async def test_every_public_csv_runs_nothing(ds, site):
+    for table in json.loads((await ds.client.get("/public.json?sql=select+name+from+sqlite_master+where+type='table'"
+                                                 "&_shape=arrayfirst")).text):
+        assert runnable(cells(await ds.client.get(f"/public/{table}.csv?_stream=on"))) == [], table
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(st.text(alphabet=st.sampled_from('ab=+-@\t\r\n", 1.é'), max_size=6),
+                              min_size=1, max_size=4), min_size=1, max_size=6),
+       cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8))
+def test_a_csv_is_neutralised_the_same_however_it_arrives_in_pieces(rows, cuts):
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(rows)
+    data = text.getvalue().encode()
+    neutraliser, pieces, start = CsvNeutraliser(), [], 0
+    for cut in sorted({min(cut, len(data)) for cut in cuts}):
+        pieces.append(neutraliser.feed(data[start:cut]))
+        start = cut
+    pieces.append(neutraliser.feed(data[start:], final=True))
+    result = list(csv.reader(io.StringIO(b"".join(pieces).decode(), newline="")))
+    assert result == [[safe_csv_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text.getvalue(), newline=""))]
+
+
+# Bad arguments ---------------------------------------------------------------------------------
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("path, message", [
@@ -213,7 +274,7 @@ async def test_a_bad_argument_is_a_400_that_says_what_is_wrong(ds, path, message
     assert page.status_code == 400 and "<h1>Error 400</h1>" in page.text
 
 
-# The plugins load whatever is imported first -------------------------------------------------
+# The plugins load whatever is imported first ---------------------------------------------------
 
 def test_every_plugin_registers_its_hooks_even_when_imported_before_datasettes_plugin_manager():
     """Datasette loads plugins while its plugin manager is first imported: a plugin module that imports

@@ -40,7 +40,7 @@ import attrs
 
 import scplearn
 
-from .. import folders
+from .. import folders, spreadsheets
 from ..errors import ScplearnError
 from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, paths_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
@@ -59,6 +59,7 @@ PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_limits.py": limits_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_paths.py": paths_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_errors.py": errors_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_spreadsheets.py": spreadsheets,
 }
 """Where a published site keeps scplearn's Datasette plugins, for hosts without scplearn."""
 PLUGINS = ("datasette", "datasette-dashboards", "datasette-auth-passwords")
