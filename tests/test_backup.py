@@ -155,6 +155,8 @@ def test_restore_to_a_new_place_needs_no_force_and_is_owner_only(backed_up, tmp_
     folder, expected = backed_up
     target = tmp_path / "restored" / "training.db"
     target.parent.mkdir()
+    (target.with_suffix(".key")).write_bytes((folder / "training.key").read_bytes())  # the same key is no obstacle
+    os.chmod(target.with_suffix(".key"), 0o644)
     result = CliRunner().invoke(cli, ["restore", str(folder), str(target)])
     assert result.exit_code == 0, result.output
     assert {name: dump(target.with_name(name)) for name in expected} == expected

@@ -178,7 +178,8 @@ def restore(backup_path, db_path, *, private_path=None, key_path=None, force: bo
     integrity check and the key (the backup's, or else the store's own) is
     the one the backup's evidence database was built with. Files already at
     ``db_path``, ``private_path`` or ``key_path`` are replaced only with
-    ``force``. A backup without a private database leaves the store's alone.
+    ``force`` (a key file the same as the backup's is no obstacle). A backup
+    without a private database leaves the store's alone.
     """
     found = Backup.find(backup_path)
     db_path = Path(db_path)
@@ -188,7 +189,8 @@ def restore(backup_path, db_path, *, private_path=None, key_path=None, force: bo
             _check(path)
     _check_key(found.db, found.key or key_path)
     targets = [(found.db, db_path), (found.private, private_path), (found.key, key_path)]
-    existing = [str(dest) for source, dest in targets if source and dest.exists()]
+    existing = [str(dest) for source, dest in targets if source and dest.exists()
+                and not (source == found.key and dest.read_bytes() == source.read_bytes())]  # the same key: nothing lost
     if existing and not force:
         raise ScplearnError(f"{', '.join(existing)} already exist; pass --force to replace them with the backup")
     db_path.parent.mkdir(parents=True, exist_ok=True)
