@@ -122,3 +122,11 @@ def test_demo_rebuilds_its_own_folder_and_leaves_other_files_alone(tmp_path):
     assert (folder / "notes.txt").read_text() == "added since"
     with scplearn.open(folder / "training.db") as store:
         assert store.counts()["bookings"] == 4, "rebuilt from scratch"
+
+
+def test_a_private_database_that_cannot_be_created_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "t.db"), "--private", str(tmp_path / "nowhere" / "p.db")])
+    assert result.exit_code == 1
+    assert result.output.endswith(f"Error: cannot open the private database {tmp_path / 'nowhere' / 'p.db'}: "
+                                  "No such file or directory\n")
+    assert "Traceback" not in result.output

@@ -11,6 +11,7 @@ whenever a store is opened while other users can read them.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
@@ -189,8 +190,12 @@ class Store:
     @property
     def private(self) -> sqlite_utils.Database:
         if self._private is None:
-            filemodes.create_if_missing(self.private_path)  # owner-only, and so are the -wal and -shm SQLite adds
-            self._private = _connect(self.private_path)
+            try:
+                filemodes.create_if_missing(self.private_path)  # owner-only, and so are the -wal and -shm SQLite adds
+                self._private = _connect(self.private_path)
+            except (OSError, sqlite3.Error) as error:
+                raise ScplearnError(f"cannot open the private database {self.private_path}: "
+                                    f"{getattr(error, 'strerror', None) or error}") from None
             _migrate(self._private, PRIVATE_MIGRATIONS)
         return self._private
 
