@@ -103,13 +103,22 @@ async def test_anonymous_sql_has_a_short_time_limit_and_signed_in_sql_the_usual_
     assert await elapsed(cookies=signed_in(ds)) >= 0.95
 
 
+@pytest.mark.asyncio
+async def test_an_anonymous_where_has_the_short_time_limit_too(ds):
+    where = "code in (with recursive c(x) as (select 1 union all select x + 1 from c) select x from c)"
+    started = time.perf_counter()
+    response = await ds.client.get("/public/courses.json?" + urllib.parse.urlencode({"_where": where}))
+    assert time.perf_counter() - started < 0.8
+    assert response.status_code == 400 and "took too long" in response.text
+
+
 @pytest.mark.parametrize("arguments, expected", [
     ([("sql", "select 1")], [("sql", "select 1"), ("_timelimit", "250")]),
     ([("sql", "select 1"), ("_timelimit", "100000")], [("sql", "select 1"), ("_timelimit", "250")]),
     ([("sql", "select 1"), ("_timelimit", "100")], [("sql", "select 1"), ("_timelimit", "100")]),
     ([("sql", "select 1"), ("_timelimit", "x")], [("sql", "select 1"), ("_timelimit", "250")]),
     ([("_where", "1"), ("_timelimit", "250"), ("_timelimit", "9999")],
-     [("_where", "1"), ("_timelimit", "250"), ("_nocount", "1")]),
+     [("_where", "1"), ("_timelimit", "250"), ("_nocount", "1"), ("_nofacet", "1")]),
 ])
 def test_a_visitor_cannot_ask_for_a_longer_time_limit(arguments, expected):
     assert urllib.parse.parse_qsl(limits_plugin._limited(arguments)) == expected

@@ -16,8 +16,9 @@ So this plugin:
   of an anonymous visit to a page as published, which are Datasette's own
   and quick;
 - gives SQL an anonymous visitor writes (``?sql=``, ``?_where=``) a time limit
-  of :data:`ANONYMOUS_SQL_TIME_LIMIT_MS`, and counts no rows for ``_where``
-  (Datasette would count them under its own, longer limit);
+  of :data:`ANONYMOUS_SQL_TIME_LIMIT_MS`, and with ``_where`` counts no rows
+  and shows no facets (each would run the visitor's SQL again, under
+  Datasette's own limits);
 - caps any string or blob a query makes or reads at :data:`MAX_LENGTH` bytes,
   as one long step (``randomblob(400000000)``) is never interrupted by the
   time limit, and holds its memory while it runs;
@@ -143,13 +144,14 @@ async def _signed_in(datasette, scope) -> bool:
 
 
 def _limited(arguments: list[tuple[str, str]]) -> str:
-    """The query string with the anonymous time limit (or a shorter one asked for), and no row count for ``_where``."""
+    """The query string with the anonymous time limit (or a shorter one asked for), and with ``_where``
+    neither a row count nor facets, each of which would run the visitor's SQL again under a limit of its own."""
     asked = [value for name, value in arguments if name == "_timelimit"]
     limit = ANONYMOUS_SQL_TIME_LIMIT_MS
     if asked and asked[0].isdigit() and 0 < int(asked[0]) < limit:
         limit = int(asked[0])
     names = {name for name, _ in arguments}
     extra = [("_timelimit", str(limit))]
-    if "_where" in names and "_nocount" not in names:
-        extra.append(("_nocount", "1"))
+    if "_where" in names:
+        extra += [(name, "1") for name in ("_nocount", "_nofacet") if name not in names]
     return urlencode([(name, value) for name, value in arguments if name != "_timelimit"] + extra)
