@@ -124,6 +124,19 @@ def test_a_visitor_cannot_ask_for_a_longer_time_limit(arguments, expected):
     assert urllib.parse.parse_qsl(limits_plugin._limited(arguments)) == expected
 
 
+@pytest.mark.asyncio
+async def test_a_published_pages_queries_run_in_the_loops_thread_without_waiting_on_the_loop():
+    """Those queries are quick and many: handed to a thread, or to the loop again, each would cost more than it takes."""
+    executor = limits_plugin.QueryExecutor(concurrent.futures.ThreadPoolExecutor(1))
+    try:
+        ran_in = await asyncio.get_running_loop().run_in_executor(executor, threading.current_thread)
+        future = executor.submit(lambda: 42)
+    finally:
+        executor.shutdown()
+    assert ran_in is threading.current_thread()
+    assert asyncio.isfuture(future) and future.done() and future.result() == 42  # awaited without a trip round the loop
+
+
 def test_what_a_failed_query_held_is_let_go_of_in_its_pool_thread():
     """A failed query's error holds its cursor; freed in the loop's thread, the cursor would wait there for its
     connection, busy with the pool thread's next query (see limits_plugin._in_pool)."""

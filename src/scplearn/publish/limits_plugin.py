@@ -32,6 +32,7 @@ The module needs nothing but Datasette, so a published site can load it with
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import contextvars
 import sqlite3
@@ -59,10 +60,15 @@ class QueryExecutor(concurrent.futures.Executor):
     def submit(self, fn, /, *args, **kwargs):
         if _off_the_loop.get():
             return self.pool.submit(_in_pool, fn, *args, **kwargs)
-        future = concurrent.futures.Future()
+        try:
+            # The loop's own kind of future, done before it is awaited: asyncio hands it back as it is, and
+            # awaiting it costs no trip round the loop (a thread pool's future would cost one, and a wake-up).
+            future = asyncio.get_running_loop().create_future()
+        except RuntimeError:  # not called from the event loop
+            future = concurrent.futures.Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller, as a thread pool would
+        except Exception as error:  # handed to the caller, as a thread pool would
             future.set_exception(error)
         return future
 
