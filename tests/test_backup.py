@@ -92,6 +92,14 @@ def test_a_second_backup_makes_its_own_folder(store_path, tmp_path):
     assert dump(second[0].dest) == dump(first[0].dest)
 
 
+def test_a_backup_never_goes_through_a_symlink_in_its_place(store_path, tmp_path):
+    (tmp_path / "backups").mkdir()
+    (tmp_path / "backups" / "2024-06-30-120000").symlink_to(tmp_path / "elsewhere")  # dangling
+    copies = backup(store_path, tmp_path / "backups", now=NOON)
+    assert copies[0].dest.parent.name == "2024-06-30-120000-2"
+    assert not (tmp_path / "elsewhere").exists()
+
+
 def test_the_private_database_and_the_key_can_be_left_out(store_path, tmp_path):
     copies = backup(store_path, tmp_path / "backups", private=False, key=False, now=NOON)
     assert [copy.dest.name for copy in copies] == ["training.db"]

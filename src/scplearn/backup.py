@@ -109,9 +109,11 @@ def backup(db_path, folder, *, private: bool = True, key: bool = True, private_p
         raise ScplearnError(f"{folder} is a file; give the folder to keep backups in")
     dated = _new_folder_name(folder, now or dt.datetime.now())
     partial = dated.with_name(f".{dated.name}.partial")
+    made = False
     try:
         folder.mkdir(parents=True, exist_ok=True)
         partial.mkdir(mode=0o700)
+        made = True
         os.chmod(partial, 0o700)
         copies = [copy_database(db_path, partial / db_path.name)]
         if private:
@@ -123,7 +125,7 @@ def backup(db_path, folder, *, private: bool = True, key: bool = True, private_p
     except OSError as error:
         raise ScplearnError(f"cannot write the backup in {folder}: {error.strerror or error}") from None
     finally:
-        if partial.exists():
+        if made and partial.is_dir():
             shutil.rmtree(partial)
     return [attrs.evolve(copy, dest=dated / copy.dest.name) for copy in copies]
 
@@ -131,7 +133,7 @@ def backup(db_path, folder, *, private: bool = True, key: bool = True, private_p
 def _new_folder_name(folder: Path, now: dt.datetime) -> Path:
     name = now.strftime(FOLDER_FORMAT)
     dated, number = folder / name, 1
-    while dated.exists():
+    while os.path.lexists(dated):  # a dangling symlink too
         number += 1
         dated = folder / f"{name}-{number}"
     return dated
