@@ -123,6 +123,9 @@ def test_publish_refuses_a_folder_of_someone_elses_files_unless_forced(sample_st
               "training.db": "another store"}
     for name, text in theirs.items():
         (site / name).write_text(text)
+    (tmp_path / "their.sh").write_text("#!/bin/sh\n")
+    (site / "serve.sh").unlink()
+    (site / "serve.sh").symlink_to(tmp_path / "their.sh")  # replaced with --force, never written through
     result = invoke("publish", sample_store.path, "--out", site)
     assert result.exit_code == 1
     assert result.output == (f"Error: {site} holds files scplearn did not write (README.md, requirements.txt, "
@@ -134,6 +137,7 @@ def test_publish_refuses_a_folder_of_someone_elses_files_unless_forced(sample_st
     assert result.exit_code == 0, result.output
     assert (site / "README.md").read_text().startswith("# Safeguarding training")
     assert (site / "notes.txt").read_text() == "kept"
+    assert not (site / "serve.sh").is_symlink() and (tmp_path / "their.sh").read_text() == "#!/bin/sh\n"
 
 
 def test_publishing_again_replaces_only_what_publish_wrote(sample_store, tmp_path):

@@ -18,12 +18,15 @@ from .errors import ScplearnError
 MARKER = ".scplearn-files"
 
 
-def claim(directory, *, force: bool = False) -> Path:
-    """Make ``directory`` ready for scplearn to write into, and return it.
+def claim(directory, names, *, command: str, force: bool = False) -> Path:
+    """Make ``directory`` ready for ``command`` to write ``names`` into (paths relative to it, a folder
+    ending with /), and return it.
 
-    Creates it if need be; refuses one holding anything but what the marker
-    lists unless ``force``; removes what the marker lists (``force`` then
-    overwrites the rest as it writes).
+    Creates it if need be, and refuses one holding anything but what its
+    marker lists, unless ``force``. Then removes what the marker lists and
+    whatever is at each of ``names`` (a file or a link there is replaced, never
+    written through), and records ``names`` as the marker, before anything is
+    written: a run that fails half-way still leaves a folder scplearn knows.
     """
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
@@ -35,9 +38,11 @@ def claim(directory, *, force: bool = False) -> Path:
         shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
         raise ScplearnError(f"{directory} holds files scplearn did not write ({shown}); choose a new or empty "
                             "folder, or pass --force to write into it anyway")
-    for name in written(directory):
+    for name in [*written(directory), *names]:
         remove(directory, name)
     marker.unlink(missing_ok=True)
+    lines = [f"# Written by {command}. Running it again replaces these files, and only these.", *names]
+    marker.write_text("\n".join(lines) + "\n")
     return directory
 
 
@@ -47,12 +52,6 @@ def written(directory) -> list[str]:
     if not marker.is_file():
         return []
     return [line.strip() for line in marker.read_text().splitlines() if line.strip() and not line.startswith("#")]
-
-
-def record(directory, names, *, command: str) -> None:
-    """Write the marker of ``directory``: ``names`` (relative paths, a folder ending with /) were written by ``command``."""
-    lines = [f"# Written by {command}. Running it again replaces these files, and only these."]
-    (Path(directory) / MARKER).write_text("\n".join([*lines, *names]) + "\n")
 
 
 def remove(directory: Path, name: str) -> None:

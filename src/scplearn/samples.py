@@ -31,11 +31,7 @@ def build(directory, data, *, force: bool = False, echo=print) -> Path:
     """Build the demo store afresh in ``directory`` from the files in ``data`` and run every evaluator;
     return the database's path. ``directory`` must be new, empty or the demo's (see :mod:`.folders`),
     unless ``force``; files the demo did not write there are left alone."""
-    directory = folders.claim(directory, force=force)
-    for name in DEMO_FILES:
-        folders.remove(directory, name)
-    folders.record(directory, DEMO_FILES, command="scplearn demo")  # before writing: a failed build is still ours
-    db_path = directory / DEMO_DATABASE
+    db_path = folders.claim(directory, DEMO_FILES, command="scplearn demo", force=force) / DEMO_DATABASE
     with scplearn.open(db_path) as store:
         echo(scplearn.import_files(store, [data]).summary())
         for line in run_everything(store):

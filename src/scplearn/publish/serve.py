@@ -234,11 +234,10 @@ def publish(db_path, out, *, policy=None, public_only: bool = False, force: bool
     out = Path(out)
     if out.resolve() == db_path.resolve().parent:
         raise ScplearnError("publish into a directory of its own, not the one holding the database")
-    folders.claim(out, force=force)
     accounts = read_passwords(passwords_path(db_path))
     site = Site(directory=out, public="public.db", evidence=None if public_only else db_path.name,
                 descriptions=f"{PLUGINS_DIRECTORY}/{descriptions_plugin.sidecar('public.db')}")
-    folders.record(out, published_files(site), command="scplearn publish")  # before writing: a failed run is still ours
+    folders.claim(out, published_files(site), command="scplearn publish", force=force)
     with scplearn.open(db_path) as store:
         build_site(store, site, policy=policy, accounts=accounts or None)
         if site.evidence:
