@@ -514,8 +514,11 @@ EVALUATE_AND_SERVE = [
     "instead of Datasette's `_table.html` loops, the same HTML (tests/test_rows_plugin.py): Jinja's async mode "
     "costs a chain of awaits for every value printed, four a cell and a dozen a column header (a results table "
     "page 12.9 ms before, 7.7 ms after, in one process).",
-    "- Page queries run in Datasette's own thread (`num_sql_threads 0`): they take under a millisecond, and "
-    "handing each to a thread pool cost more than running it, most of all at concurrency 8.",
+    "- The queries of an anonymous visit to a page as published run in Datasette's own thread: they take "
+    "under a millisecond, and handing each to a thread pool cost more than running it, most of all at "
+    "concurrency 8. Those of any other request (a query string, a signed-in visitor) run in a pool of three "
+    "threads (`num_sql_threads 3`, `scplearn.publish.limits_plugin`), so that no visitor's SQL holds up the "
+    "event loop (see docs/publishing.md, Heavy SQL, and `bench/heavy_sql.py`).",
     "- The objects Datasette makes at start-up are frozen out of the garbage collector's way "
     "(`scplearn.publish.gc_plugin`, `gc.freeze()`): each full collection went over all of them and took "
     "20–40 ms, and at concurrency 8 every request in flight waited for it, which set the p95 of whichever "

@@ -84,3 +84,49 @@ def test_demo_builds_and_evaluates_the_sample_without_serving(tmp_path, sample_d
         for name in scplearn.plugins.get_evaluators():
             assert store.db[f"{name}_results"].count > 0
         assert store.counts()["evaluations"] > 1000
+
+
+def demo(directory, data, *args):
+    return CliRunner().invoke(cli, ["demo", "--no-serve", "--dir", str(directory), "--data", str(data), *args])
+
+
+def test_demo_refuses_a_folder_of_someone_elses_files_unless_forced(tmp_path):
+    data = reference_files(tmp_path / "in")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("my notes")
+    (folder / "training.db").write_text("not a database, and not the demo's")
+    result = demo(folder, data)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {folder} holds files scplearn did not write (notes.txt, training.db); "
+                             "choose a new or empty folder, or pass --force to write into it anyway\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "training.db"]
+    assert (folder / "training.db").read_text() == "not a database, and not the demo's"
+    result = demo(folder, data, "--force")
+    assert result.exit_code == 0, result.output
+    assert (folder / "notes.txt").read_text() == "my notes"
+    with scplearn.open(folder / "training.db") as store:
+        assert store.counts()["bookings"] == 4
+
+
+def test_demo_rebuilds_its_own_folder_and_leaves_other_files_alone(tmp_path):
+    data = reference_files(tmp_path / "in")
+    folder = tmp_path / "demo"
+    assert demo(folder, data).exit_code == 0
+    (folder / "notes.txt").write_text("added since")
+    with scplearn.open(folder / "training.db") as store:
+        store.db.execute("DELETE FROM bookings")
+        store.db.conn.commit()
+    result = demo(folder, data)
+    assert result.exit_code == 0, result.output
+    assert (folder / "notes.txt").read_text() == "added since"
+    with scplearn.open(folder / "training.db") as store:
+        assert store.counts()["bookings"] == 4, "rebuilt from scratch"
+
+
+def test_a_private_database_that_cannot_be_created_is_a_one_line_error(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "t.db"), "--private", str(tmp_path / "nowhere" / "p.db")])
+    assert result.exit_code == 1
+    assert result.output.endswith(f"Error: cannot open the private database {tmp_path / 'nowhere' / 'p.db'}: "
+                                  "No such file or directory\n")
+    assert "Traceback" not in result.output

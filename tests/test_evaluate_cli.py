@@ -128,6 +128,8 @@ def test_format_table_shows_blanks_numbers_and_text():
     (["--by", "colour"], "Invalid value for '--by': 'colour' is not one of"),
     (["--year", "2023/25"], "Invalid value for '--year': must be a financial year such as 2023/24"),
     (["--as-of", "31/02/2024"], "Invalid value for '--as-of'"),
+    (["--partnership", "Leicster"],
+     "Error: no partnership named 'Leicster'; known: Leicester, Leicestershire and Rutland\n"),
 ])
 def test_bad_options_are_one_line_errors(sample_copy, args, message):
     result = invoke("evaluate", sample_copy.path, *args)

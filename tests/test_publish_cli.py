@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE
 from datasette_auth_passwords.utils import verify_password
 
 from scplearn import samples
@@ -44,14 +46,18 @@ def published(sample_store, tmp_path_factory):
 def test_publish_writes_a_servable_directory_and_nothing_private(published, sample_store):
     out, output = published
     assert sorted(p.name for p in out.iterdir()) == [
-        "README.md", "metadata.json", "plugins", "public.db", "requirements.txt", "serve.sh", "training.db"]
+        ".scplearn-files", "README.md", "metadata.json", "plugins", "public.db", "requirements.txt", "serve.sh",
+        "training.db"]
+    wrote = [Path(line[len("Wrote "):]) for line in output.splitlines() if line.startswith("Wrote ")]
+    assert (out / ".scplearn-files").read_text().splitlines()[1:] == [str(path.relative_to(out)) for path in wrote]
     assert sorted(p.name for p in (out / "plugins").iterdir()) == [
-        "public.metadata.json", "scplearn_descriptions.py", "scplearn_gc.py", "scplearn_rows.py"]
+        "public.metadata.json", "scplearn_descriptions.py", "scplearn_errors.py", "scplearn_gc.py",
+        "scplearn_limits.py", "scplearn_paths.py", "scplearn_rows.py", "scplearn_spreadsheets.py"]
     assert f"Serve it with: {out / 'serve.sh'}" in output
     serve_sh = (out / "serve.sh").read_text()
     assert ("datasette serve -i public.db training.db -m metadata.json -h \"${HOST:-127.0.0.1}\" "
             "-p \"${PORT:-8001}\" --plugins-dir plugins --setting suggest_facets off --setting allow_download off "
-            "--setting num_sql_threads 0") in serve_sh
+            "--setting num_sql_threads 3") in serve_sh
     assert "crossdb" not in serve_sh and "private" not in serve_sh
     assert os.access(out / "serve.sh", os.X_OK)
     metadata = json.loads((out / "metadata.json").read_text())
@@ -61,7 +67,7 @@ def test_publish_writes_a_servable_directory_and_nothing_private(published, samp
     assert set(described["plugins"]) == {"datasette-dashboards"}
 
 
-@pytest.mark.parametrize("plugin", ["scplearn_descriptions.py", "scplearn_gc.py", "scplearn_rows.py"])
+@pytest.mark.parametrize("plugin", [Path(name).name for name in serving.PUBLISHED_PLUGINS])
 def test_the_published_plugins_need_nothing_but_datasette(published, plugin):
     out, _ = published
     script = ("import sys, runpy; sys.modules['scplearn'] = None; "
@@ -110,6 +116,41 @@ def test_publish_public_only_leaves_the_evidence_out(sample_store, tmp_path):
     assert set(described["databases"]) == {"public"}
 
 
+def test_publish_refuses_a_folder_of_someone_elses_files_unless_forced(sample_store, tmp_path):
+    site = tmp_path / "theirs"
+    site.mkdir()
+    theirs = {"README.md": "their readme", "requirements.txt": "flask\n", "serve.sh": "#!/bin/sh\n",
+              "training.db": "another store"}
+    for name, text in theirs.items():
+        (site / name).write_text(text)
+    (tmp_path / "their.sh").write_text("#!/bin/sh\n")
+    (site / "serve.sh").unlink()
+    (site / "serve.sh").symlink_to(tmp_path / "their.sh")  # replaced with --force, never written through
+    result = invoke("publish", sample_store.path, "--out", site)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {site} holds files scplearn did not write (README.md, requirements.txt, "
+                             "serve.sh and 1 more); choose a new or empty folder, or pass --force to write into it "
+                             "anyway\n")
+    assert {p.name: p.read_text() for p in site.iterdir()} == theirs
+    (site / "notes.txt").write_text("kept")
+    result = invoke("publish", sample_store.path, "--out", site, "--force")
+    assert result.exit_code == 0, result.output
+    assert (site / "README.md").read_text().startswith("# Safeguarding training")
+    assert (site / "notes.txt").read_text() == "kept"
+    assert not (site / "serve.sh").is_symlink() and (tmp_path / "their.sh").read_text() == "#!/bin/sh\n"
+
+
+def test_publishing_again_replaces_only_what_publish_wrote(sample_store, tmp_path):
+    site = tmp_path / "site"
+    assert invoke("publish", sample_store.path, "--out", site).exit_code == 0
+    (site / "notes.txt").write_text("kept")
+    (site / "plugins" / "my_plugin.py").write_text("# mine")
+    result = invoke("publish", sample_store.path, "--out", site, "--public-only")  # no --force needed
+    assert result.exit_code == 0, result.output
+    assert not (site / "training.db").exists(), "the evidence copy of the last run is not left behind"
+    assert (site / "notes.txt").read_text() == "kept" and (site / "plugins" / "my_plugin.py").read_text() == "# mine"
+
+
 def test_publish_refuses_the_directory_holding_the_database(sample_copy):
     result = invoke("publish", sample_copy.path, "--out", sample_copy.path.parent)
     assert result.exit_code == 1
@@ -131,6 +172,42 @@ def test_password_stores_a_hash_readable_only_by_its_owner(sample_copy):
     assert "secret" not in path.read_text()
 
 
+@pytest.mark.parametrize("password", ["x", "eleven char"])
+def test_password_needs_at_least_twelve_characters(sample_copy, password):
+    result = invoke("password", sample_copy.path, "--password", password)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: the password has {len(password)} characters; use at least 12 "
+                             "(a few words make a passphrase that is long and easy to remember)\n")
+    assert not sample_copy.path.with_suffix(".passwords").exists()
+
+
+@pytest.fixture
+def busy_port():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        yield server.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_a_busy_port_is_refused_before_anything_is_built(sample_copy, tmp_path, busy_port, command):
+    args = ["demo", "--dir", tmp_path / "demo"] if command == "demo" else ["serve", sample_copy.path]
+    result = invoke(*args, "--port", busy_port)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot serve on 127.0.0.1 port {busy_port}: Address already in use; "
+                             "choose another port with --port\n")
+    assert not (tmp_path / "demo").exists() and not (sample_copy.path.parent / "training-public").exists()
+
+
+def test_the_demo_exits_with_the_servers_status(monkeypatch, tmp_path):
+    monkeypatch.setattr(serving, "run", lambda command, **options: 1)  # Datasette failed to start
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = invoke("demo", "--dir", tmp_path / "demo", "--data", SAMPLE, "--port", port)
+    assert result.exit_code == 1
+
+
 def test_password_refuses_a_person_like_account_name(sample_copy):
     result = invoke("password", sample_copy.path, "--account", "Jane Smith", "--password", "x")
     assert result.exit_code == 1
@@ -148,7 +225,7 @@ def test_serve_builds_beside_the_database_and_names_files_relatively(sample_copy
     result = run("serve", db, "--get", "/-/databases.json", cwd="/")
     assert result.returncode == 0, result.stderr
     databases = {d["name"]: d["path"] for d in json.loads(result.stdout)}
-    assert databases == {"public": "training-public/public.db", "training": "training.db"}
+    assert databases == {"public": "public.db", "training": "training.db"}  # file names, never where they are
     assert (db.parent / "training-public" / "metadata.json").exists()
 
     assert get_again(db, "/training").returncode == 1
@@ -198,5 +275,5 @@ def test_the_demo_serves_through_scplearn_serve(sample_copy, monkeypatch):
     assert command[1:] == ["-m", "datasette", "serve", "-i", "training-public/public.db", "training.db",
                            "-m", "training-public/metadata.json", "-h", "127.0.0.1", "-p", "8123",
                            "--setting", "suggest_facets", "off", "--setting", "allow_download", "off",
-                           "--setting", "num_sql_threads", "0"]
+                           "--setting", "num_sql_threads", "3"]
     assert options["cwd"] == sample_copy.path.parent.resolve()

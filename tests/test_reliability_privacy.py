@@ -254,7 +254,7 @@ def test_the_follow_ups_export_neutralises_formula_like_cells(tmp_path):
         scplearn.import_files(store, [tmp_path / "data"])
     result = CliRunner().invoke(cli, ["followups", str(db_path), "--due", "--as-of", "2024-06-01"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.output)))
+    rows = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
     assert len(body) == len(dangerous)
     for row in body:

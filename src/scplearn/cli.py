@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -12,17 +11,19 @@ import click
 import scplearn
 
 from . import importing, plugins, samples
-from .commands import DB_PATH, EXISTING_DB, friendly_errors, store_options
+from .commands import DB_PATH, EXISTING_DB, friendly_errors, store_options, warnings_as_messages
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(scplearn.__version__, prog_name="scplearn")
-def cli():
+@click.pass_context
+def cli(context):
     """Evaluate multi-agency safeguarding training: reach, uplift and impact.
 
     Import registers and evaluation exports into a database, run evaluators,
     publish the results with Datasette and write the annual-report section.
     """
+    context.with_resource(warnings_as_messages())
 
 
 @cli.command()
@@ -143,26 +144,25 @@ def plugins_():
               help="Sample data to import [default: the bundled datasets/sample]")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the result with Datasette")
 @click.option("--port", default=8001, show_default=True, help="Port to serve on (127.0.0.1 only)")
+@click.option("--force", is_flag=True, help="Build in a --dir that holds files scplearn did not write")
 @friendly_errors
-def demo(directory, data, serve, port):
+def demo(directory, data, serve, port, force):
     """Build a database from the bundled sample data, evaluate it and serve it.
 
     The sample data is synthetic. The demo database is rebuilt from scratch
-    each time.
+    each time, in a --dir that is new, empty or the demo's own (other files
+    there are left alone).
     """
-    data = data or samples.sample_directory()
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    db_path = directory / "training.db"
-    with scplearn.open(db_path) as store:
-        report = importing.import_files(store, [data])
-        click.echo(report.summary())
-        for line in samples.run_everything(store):
-            click.echo(line)
+    from .publish.serve import check_port
+
+    if serve:
+        check_port("127.0.0.1", port)  # before building, not after
+    db_path = samples.build(directory, data or samples.sample_directory(), force=force, echo=click.echo)
     click.echo(f"Database: {db_path.resolve()}")
     if serve:
-        samples.serve(db_path, port=port)
+        status = samples.serve(db_path, port=port)
+        if status:
+            raise click.exceptions.Exit(status)
 
 
 def _add_commands():

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from pathlib import Path
 
+from . import filemodes
 from .errors import ScplearnError
 
 LABEL = b"scplearn:delegate:v1:"
@@ -75,10 +75,7 @@ def create_key(path: Path) -> Pseudonymiser:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_bytes(KEY_BYTES)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(secret.hex() + "\n")
-    os.chmod(path, 0o600)
+    filemodes.write(path, (secret.hex() + "\n").encode())
     return Pseudonymiser(secret)
 
 

@@ -3,17 +3,20 @@
 ``training.db`` (the evidence) holds pseudonymous records and is what gets
 analysed and published. ``training.private.db`` holds names and emails, needed
 only to send follow-up surveys; ``training.key`` holds the pseudonym key. Both
-sit beside the evidence database unless other paths are given.
+sit beside the evidence database unless other paths are given, are created
+readable by their owner only (see :mod:`.filemodes`), and are warned about
+whenever a store is opened while other users can read them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
-from . import identity, summaries
+from . import filemodes, identity, summaries
 from .errors import ScplearnError
 
 SCHEMA_VERSION_KEY = "schema_version"
@@ -173,8 +176,8 @@ class Store:
 
     def __init__(self, path, *, private_path=None, key_path=None):
         self.path = Path(path)
-        self.private_path = Path(private_path) if private_path else self.path.with_suffix(".private.db")
-        self.key_path = Path(key_path) if key_path else self.path.with_suffix(".key")
+        self.private_path, self.key_path = companion_paths(self.path, private_path, key_path)
+        warn_if_open_to_others(self.private_path, self.key_path)
         self.db = _connect(self.path)
         self.schema_version = _migrate(self.db, MIGRATIONS)
         self._private = None
@@ -197,7 +200,12 @@ class Store:
     @property
     def private(self) -> sqlite_utils.Database:
         if self._private is None:
-            self._private = _connect(self.private_path)
+            try:
+                filemodes.create_if_missing(self.private_path)  # owner-only, and so are the -wal and -shm SQLite adds
+                self._private = _connect(self.private_path)
+            except (OSError, sqlite3.Error) as error:
+                raise ScplearnError(f"cannot open the private database {self.private_path}: "
+                                    f"{getattr(error, 'strerror', None) or error}") from None
             _migrate(self._private, PRIVATE_MIGRATIONS)
         return self._private
 
@@ -239,11 +247,30 @@ class Store:
         """Row counts of every table, for reports and tests."""
         return {table.name: table.count for table in self.db.tables}
 
+    def check_partnership(self, name: str) -> None:
+        """Refuse, with the partnerships there are, a partnership the store does not know."""
+        known = [row[0] for row in self.db.execute("SELECT name FROM partnerships ORDER BY name")]
+        if name not in known:
+            raise ScplearnError(f"no partnership named {name!r}; known: {', '.join(known) or 'none'}")
+
     def years(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT year FROM sessions ORDER BY year")]
 
     def imports(self) -> list[dict]:
         return list(self.db["imports"].rows_where(order_by="id"))
+
+
+def companion_paths(path, private_path=None, key_path=None) -> tuple[Path, Path]:
+    """The private database and the key of the evidence database ``path``: those given, or beside it."""
+    path = Path(path)
+    return (Path(private_path) if private_path else path.with_suffix(".private.db"),
+            Path(key_path) if key_path else path.with_suffix(".key"))
+
+
+def warn_if_open_to_others(private_path, key_path) -> None:
+    """Warn about the private database, its journal files or the key when other users may read them."""
+    filemodes.warn_if_open(filemodes.database_files(private_path), "names and emails")
+    filemodes.warn_if_open([key_path], "the pseudonym key")
 
 
 def open(path, *, private_path=None, key_path=None) -> Store:  # noqa: A001 - mirrors sqlite_utils / builtins style

@@ -1,18 +1,22 @@
 """Groups of CLI commands, one module per feature, each listing its click commands in ``COMMANDS``.
 
 What every command shares lives here: the database path types, the
-``--private``/``--key-file`` options and :func:`friendly_errors`.
+``--private``/``--key-file`` options, :func:`friendly_errors` and
+:func:`warnings_as_messages`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import warnings
 from pathlib import Path
 
 import click
 
 from .. import values
 from ..errors import ScplearnError
+from ..filemodes import OpenFileWarning
 
 DB_PATH = click.Path(dir_okay=False, path_type=Path)
 EXISTING_DB = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -47,6 +51,23 @@ def friendly_errors(command):
             raise click.ClickException(str(error)) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def warnings_as_messages():
+    """While a command runs, each warning about a file open to other users is one ``Warning:`` line on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", OpenFileWarning)
+        shown_elsewhere = warnings.showwarning
+
+        def show(message, category, *rest, **options):
+            if issubclass(category, OpenFileWarning):
+                click.echo(f"Warning: {message}", err=True)
+            else:
+                shown_elsewhere(message, category, *rest, **options)
+
+        warnings.showwarning = show
+        yield
 
 
 def store_options(command):

@@ -9,7 +9,7 @@ import click
 
 import scplearn
 
-from .. import evaluation, plugins, values
+from .. import evaluation, plugins, results, values
 from ..errors import ScplearnError
 from . import EXISTING_DB, as_of_option
 
@@ -62,11 +62,11 @@ def evaluators(as_json):
 @click.option("--json", "as_json", is_flag=True,
               help="Output a JSON list of objects, one per group (and dimension)")
 def evaluate(db_path, names, by, year, partnership, as_of, as_json):
-    """Run evaluators over DB_PATH and print their results.
+    """Print the exact results of evaluators over DB_PATH (for coordinators: nothing is withheld).
 
-    Each evaluator's rows also replace its earlier rows for the same grouping
-    and scope in the table <evaluator>_results, and the run is recorded in
-    evaluation_runs, so Datasette shows them.
+    Results are kept in the table <evaluator>_results, each run listed in
+    evaluation_runs with the state of the import ledger it was computed from;
+    asking again reads them, until an import changes what they came from.
 
     \b
     Examples:
@@ -93,13 +93,13 @@ def evaluate(db_path, names, by, year, partnership, as_of, as_json):
 
 
 def run(db_path, names, by, year, partnership, as_of=None) -> dict[str, list[dict]]:
-    """``{evaluator name: rows}`` for each evaluator asked for (all by default), saving the results."""
+    """``{evaluator name: rows}`` for each evaluator asked for (all by default), from the kept results."""
     names = list(dict.fromkeys(names)) or sorted(plugins.get_evaluators())
     with scplearn.open(db_path) as store:
-        return {
-            name: evaluation.evaluate(store, name, by=by, year=year, partnership=partnership, as_of=as_of, save=True)
-            for name in names
-        }
+        if partnership is not None:
+            store.check_partnership(partnership)
+        stage = results.Stage(store, as_of)
+        return {name: stage.rows(name, by, year=year, partnership=partnership) for name in names}
 
 
 def format_value(value) -> str:

@@ -10,6 +10,7 @@ import click
 from ..disclosure import DisclosurePolicy
 from ..publish import serve as serving
 from ..publish import passwords
+from ..store import companion_paths, warn_if_open_to_others
 from . import EXISTING_DB, friendly_errors
 
 def policy_options(command):
@@ -66,19 +67,20 @@ def serve(db_path, host, port, include_private, private_path, get_path, policy):
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write")
 @click.option("--public-only", is_flag=True, help="Leave the evidence database out: public figures only")
+@click.option("--force", is_flag=True, help="Write into a directory that holds files scplearn did not write")
 @policy_options
 @friendly_errors
-def publish(db_path, out, public_only, policy):
+def publish(db_path, out, public_only, force, policy):
     """Write a directory that serves DB_PATH anywhere Datasette runs.
 
     It holds public.db, a consistent copy of the evidence database,
     metadata.json, the public database's descriptions and scplearn's Datasette
     plugins, one of which serves them (plugins/), serve.sh (the one-line command),
     requirements.txt (pinned plugins) and a README. The private database and the key are never copied.
+    The directory must be new, empty or written by scplearn before (--force overrides this).
     """
-    site = serving.publish(db_path, out, policy=policy, public_only=public_only)
-    for name in (*site.files(), site.metadata, site.descriptions, *serving.PUBLISHED_PLUGINS,
-                 "serve.sh", "requirements.txt", "README.md"):
+    site = serving.publish(db_path, out, policy=policy, public_only=public_only, force=force)
+    for name in serving.published_files(site):
         click.echo(f"Wrote {out / name}")
     click.echo(f"Serve it with: {out / 'serve.sh'}")
 
@@ -87,7 +89,7 @@ def publish(db_path, out, public_only, policy):
 @click.argument("db_path", type=EXISTING_DB)
 @click.option("--account", default="coordinator", show_default=True,
               help="Account name: a role, not a person's name (account names are public)")
-@click.password_option(help="The password (asked for twice when not given)")
+@click.password_option(help="The password, at least 12 characters (asked for twice when not given)")
 @friendly_errors
 def password(db_path, account, password):
     """Set a coordinator's password for signing in to 'scplearn serve DB_PATH'.
@@ -95,6 +97,7 @@ def password(db_path, account, password):
     Stores a PBKDF2 hash (not the password) in DB.passwords beside the
     database, readable only by you.
     """
+    warn_if_open_to_others(*companion_paths(db_path))
     path = passwords.passwords_path(db_path)
     passwords.set_password(path, account, password)
     click.echo(f"Password hash for {account!r} saved in {path}")

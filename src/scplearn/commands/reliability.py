@@ -1,4 +1,4 @@
-"""CLI commands: reliability (``scplearn backup``)."""
+"""CLI commands: reliability (``scplearn backup`` and ``scplearn restore``)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,58 @@ from pathlib import Path
 import click
 
 from .. import backup as backups
-from . import EXISTING_DB, friendly_errors
+from . import EXISTING_DB, DB_PATH, friendly_errors, store_options
 
 
 @click.command()
 @click.argument("db_path", type=EXISTING_DB)
-@click.argument("dest", type=click.Path())
-@click.option("--private", "with_private", is_flag=True,
-              help="Also back up the private database of names and emails (to DEST with .private.db)")
-@click.option("--key", "with_key", is_flag=True,
-              help="Also copy the pseudonym key (to DEST with .key, mode 0600); keep it apart from data backups")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--private/--no-private", "with_private", default=True, show_default=True,
+              help="Back up the private database of names and emails")
+@click.option("--key/--no-key", "with_key", default=True, show_default=True,
+              help="Back up the pseudonym key (without it no further import is possible)")
 @click.option("--private-db", "private_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Private database to back up [default: DB with .private.db]")
 @click.option("--key-file", "key_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Pseudonym key file to copy [default: DB with .key]")
-@click.option("--overwrite", is_flag=True, help="Replace files already at the destination")
+              help="Pseudonym key file to back up [default: DB with .key]")
 @friendly_errors
-def backup(db_path, dest, with_private, with_key, private_path, key_path, overwrite):
-    """Copy DB_PATH to DEST (a file, or a directory: an existing one or one ending in /) consistently,
-    even while it is in use.
+def backup(db_path, folder, with_private, with_key, private_path, key_path):
+    """Back up DB_PATH, its private database and its key into a new dated folder in FOLDER,
+    consistently, even while the database is in use.
 
-    Uses SQLite's online backup: the copy holds the database as it stood at one
-    moment, before or after any import that is running, and is checked with
-    PRAGMA integrity_check before it is moved into place. Only the evidence
-    database is copied unless --private and --key say otherwise. Restore by
-    copying the files back, or open DEST directly with any scplearn command.
+    Each run makes its own folder (FOLDER/2024-06-30-101500/), readable by you
+    only, so nothing earlier is overwritten. Uses SQLite's online backup: each
+    copy holds its database as it stood at one moment, before or after any
+    import that is running, and passes PRAGMA integrity_check. Put a backup
+    back with 'scplearn restore', or open its database where it is.
     """
-    copies = backups.backup(db_path, dest, private=with_private, key=with_key,
-                            private_path=private_path, key_path=key_path, overwrite=overwrite)
+    copies = backups.backup(db_path, folder, private=with_private, key=with_key,
+                            private_path=private_path, key_path=key_path)
     for copied in copies:
-        detail = f"{copied.pages} pages, integrity ok" if copied.pages is not None else "mode 0600"
-        click.echo(f"{copied.source} -> {copied.dest} ({detail})")
+        click.echo(f"{copied.source} -> {copied.dest} ({describe(copied)})")
 
 
-COMMANDS = [backup]
+@click.command()
+@click.argument("backup_path", metavar="BACKUP", type=click.Path(exists=True, path_type=Path))
+@click.argument("db_path", type=DB_PATH)
+@store_options
+@click.option("--force", is_flag=True, help="Replace the files already at DB_PATH, its private database and key")
+@friendly_errors
+def restore(backup_path, db_path, private_path, key_path, force):
+    """Put the backup in folder BACKUP back as the store DB_PATH.
+
+    Checks first, writing nothing if a check fails: every database of the
+    backup must pass PRAGMA integrity_check, and the key must be the one the
+    backup's evidence database was built with. Stop imports and servers of
+    DB_PATH before restoring it.
+    """
+    for copied in backups.restore(backup_path, db_path, private_path=private_path, key_path=key_path, force=force):
+        click.echo(f"{copied.source} -> {copied.dest} ({describe(copied)})")
+    click.echo("The pseudonym key fits the restored database.")
+
+
+def describe(copied) -> str:
+    return f"{copied.pages} pages, integrity ok" if copied.pages is not None else "mode 0600"
+
+
+COMMANDS = [backup, restore]

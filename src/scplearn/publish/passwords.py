@@ -8,13 +8,15 @@ so that neither the hash nor the file name ever appears at ``/-/metadata.json``.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from .. import filemodes
 from ..errors import ScplearnError
 
 ACCOUNT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+MIN_LENGTH = 12
+"""The fewest characters a password may have (a passphrase of a few words is longer)."""
 
 
 def password_variable(account: str) -> str:
@@ -49,15 +51,13 @@ def set_password(path, account: str, password: str) -> None:
             f"account name {account!r}: use 1-32 lower-case letters, digits or _, starting with a letter "
             "(a role such as 'coordinator' rather than a person's name: account names are public)"
         )
-    if not password:
-        raise ScplearnError("the password is empty")
+    if len(password) < MIN_LENGTH:
+        raise ScplearnError(f"the password has {len(password)} characters; use at least {MIN_LENGTH} "
+                            "(a few words make a passphrase that is long and easy to remember)")
     accounts = read_passwords(path)
     accounts[account] = hash_password(password)
-    path = Path(path)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.writelines(f"{name}:{value}\n" for name, value in sorted(accounts.items()))
-    os.chmod(path, 0o600)
+    lines = "".join(f"{name}:{value}\n" for name, value in sorted(accounts.items()))
+    filemodes.write(path, lines.encode(), replace=True)
 
 
 def password_environment(accounts: dict[str, str]) -> dict[str, str]:

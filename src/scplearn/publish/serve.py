@@ -29,6 +29,7 @@ import json
 import os
 import shlex
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,21 +40,26 @@ import attrs
 
 import scplearn
 
+from .. import folders, spreadsheets
 from ..errors import ScplearnError
-from . import descriptions_plugin, gc_plugin, rows_plugin
+from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, paths_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
 
-SETTINGS = {"suggest_facets": False, "allow_download": False, "num_sql_threads": 0}
-"""Datasette settings: no suggested facets (slow on big tables); no database downloads; queries run
-in Datasette's own thread, as every public page's queries take milliseconds and handing each one to
-a thread pool cost more than running it (a query still stops at Datasette's time limit)."""
+SETTINGS = {"suggest_facets": False, "allow_download": False, "num_sql_threads": 3}
+"""Datasette settings: no suggested facets (slow on big tables); no database downloads; a pool of
+three threads for queries, so that no visitor's SQL holds up the event loop (:mod:`.limits_plugin`
+keeps the quick queries of published pages in the loop's thread, where they cost less)."""
 PLUGINS_DIRECTORY = "plugins"
 PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_descriptions.py": descriptions_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_rows.py": rows_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_gc.py": gc_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_limits.py": limits_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_paths.py": paths_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_errors.py": errors_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_spreadsheets.py": spreadsheets,
 }
 """Where a published site keeps scplearn's Datasette plugins, for hosts without scplearn."""
 PLUGINS = ("datasette", "datasette-dashboards", "datasette-auth-passwords")
@@ -172,6 +178,8 @@ def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, include_private
 
     ``get`` fetches that one path and prints it instead of serving (Datasette's ``--get``).
     """
+    if not get:
+        check_port(host, port)
     site = serve_site(db_path, include_private=include_private, private_path=private_path, policy=policy)
     accounts = read_passwords(passwords_path(site.path(site.evidence)))
     command = datasette_command(site, host=host, port=port, program=(sys.executable, "-m", "datasette"))
@@ -183,6 +191,18 @@ def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, include_private
         echo(f"Serving http://{host}:{port}/ from {site.directory}: {' '.join(site.files())}")
     environment = {**os.environ, **password_environment(accounts)}
     return run(command, cwd=site.directory, env=environment)
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse, before anything is built, a port another server is listening on."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as error:
+        raise ScplearnError(f"cannot serve on {host} port {port}: {error.strerror or error}; "
+                            "choose another port with --port") from None
 
 
 def run(command, **options) -> int:
@@ -203,20 +223,21 @@ def run(command, **options) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def publish(db_path, out, *, policy=None, public_only: bool = False) -> Site:
+def publish(db_path, out, *, policy=None, public_only: bool = False, force: bool = False) -> Site:
     """Write a deployable directory: public.db, a consistent copy of the evidence database, metadata.json,
     public.metadata.json and scplearn's Datasette plugins, serve.sh, requirements.txt and README.md. The
-    private database and the key are never copied."""
+    private database and the key are never copied. A directory holding files scplearn did not write
+    there is refused unless ``force`` (see :mod:`scplearn.folders`)."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise ScplearnError(f"{db_path}: no such database")
     out = Path(out)
     if out.resolve() == db_path.resolve().parent:
         raise ScplearnError("publish into a directory of its own, not the one holding the database")
-    out.mkdir(parents=True, exist_ok=True)
     accounts = read_passwords(passwords_path(db_path))
     site = Site(directory=out, public="public.db", evidence=None if public_only else db_path.name,
                 descriptions=f"{PLUGINS_DIRECTORY}/{descriptions_plugin.sidecar('public.db')}")
+    folders.claim(out, published_files(site), command="scplearn publish", force=force)
     with scplearn.open(db_path) as store:
         build_site(store, site, policy=policy, accounts=accounts or None)
         if site.evidence:
@@ -231,6 +252,12 @@ def publish(db_path, out, *, policy=None, public_only: bool = False) -> Site:
     (out / "requirements.txt").write_text("".join(f"{name}=={version}\n" for name, version in requirements()))
     (out / "README.md").write_text(readme(site, line, sorted(accounts or DEFAULT_ACCOUNTS)))
     return site
+
+
+def published_files(site: Site) -> list[str]:
+    """Every file :func:`publish` writes, relative to the site's directory."""
+    return [*site.files(), site.metadata, site.descriptions, *PUBLISHED_PLUGINS, "serve.sh", "requirements.txt",
+            "README.md"]
 
 
 def copy_database(connection: sqlite3.Connection, target: Path) -> None:

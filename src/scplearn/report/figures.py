@@ -79,9 +79,7 @@ def _names(text) -> set[str]:
 def check_scope(store, year: str, partnership: str | None, compare: str | None) -> None:
     """Refuse, with a sentence a user can act on, a year, partnership or compared year without sessions."""
     if partnership is not None:
-        known = [row[0] for row in store.db.execute("SELECT name FROM partnerships ORDER BY name")]
-        if partnership not in known:
-            raise ScplearnError(f"no partnership named {partnership!r}; known: {', '.join(known) or 'none'}")
+        store.check_partnership(partnership)
     years = store.years() if partnership is None else [
         row[0] for row in store.db.execute(
             "SELECT DISTINCT year FROM sessions WHERE partnership = ? ORDER BY year", [partnership])
