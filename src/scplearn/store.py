@@ -111,7 +111,23 @@ def _summaries_v2(db: sqlite_utils.Database) -> None:
     summaries.refresh_all(db)
 
 
-MIGRATIONS = (_tables_v1, _summaries_v2)
+def _provenance_v3(db: sqlite_utils.Database) -> None:
+    """What each import wrote, so that one import can be undone; agencies found in files marked unverified.
+
+    ``import_journal`` holds a row for every row an import inserted (``before``
+    NULL) or updated (``before`` the row's earlier values as JSON), by table
+    and rowid. The ledger's checksum index stops being unique: ``--force``
+    imports a file again.
+    """
+    db.execute("ALTER TABLE agencies ADD COLUMN verified INTEGER NOT NULL DEFAULT 1")
+    db.execute("CREATE TABLE import_journal (import INTEGER NOT NULL, tbl TEXT NOT NULL, rid INTEGER NOT NULL, before TEXT)")
+    db.execute("CREATE INDEX import_journal_import ON import_journal (import)")
+    db.execute("CREATE INDEX import_journal_row ON import_journal (tbl, rid)")
+    db.execute("DROP INDEX idx_imports_sha256")
+    db.execute("CREATE INDEX idx_imports_sha256 ON imports (sha256)")
+
+
+MIGRATIONS = (_tables_v1, _summaries_v2, _provenance_v3)
 """Schema migrations, in order; the n-th brings a database to schema version n."""
 
 

@@ -15,7 +15,7 @@ import operator
 
 import attrs
 
-from . import model, summaries
+from . import model, summaries, values
 from .importers import Issue, Parsed
 from .importers.canonical import TABLE_NAMES
 
@@ -37,6 +37,8 @@ REFERENCES = {
     model.Spend: {"partnership": "partnerships"},
 }
 _REFERENCED = ("partnerships", "courses", "agencies", "sessions")
+NAMED = frozenset({"partnerships", "agencies"})
+"""Tables keyed by a name, which files spell with any case and punctuation: ``leicestershire police`` is ``Leicestershire Police``."""
 BATCH = 20_000
 ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
 SUMMARISED = frozenset(summaries.SOURCES)
@@ -145,6 +147,7 @@ class Writer:
         self.touched_sessions: set[str] = set()
         self.changed_sources: set[str] = set()
         self.known = {table: None for table in _REFERENCED}
+        self.spellings: dict[str, dict] = {}
         self.pending = 0
         self.changes = dict.fromkeys(ORDER, 0)
         self._key_for = None  # the pseudonymiser's key_for, looked up on the first email
@@ -157,19 +160,56 @@ class Writer:
 
     def add(self, parsed: Parsed, filename: str) -> list[Issue]:
         """Check a record's references and queue it; returns the issues if it refers to unknown records."""
+        issues = self.check(parsed, filename)
+        if not issues:
+            self.queue(parsed)
+        return issues
+
+    def check(self, parsed: Parsed, filename: str) -> list[Issue]:
+        """The issues of a record naming records the store does not hold (names compared ignoring case and punctuation)."""
         record = parsed.record
-        record_type = type(record)
         issues = []
-        for field, table in REFERENCES.get(record_type, _NONE).items():
+        for field, table in REFERENCES.get(type(record), _NONE).items():
             value = getattr(record, field)
             if value is not None:
                 known = self.known[table]
-                if value not in (self._known(table) if known is None else known):
+                if value not in (self._known(table) if known is None else known) and self.spelled(table, value) is None:
                     issues.append(_unknown(filename, parsed.row, parsed.column(field), value, table))
-        if issues:
-            return issues
-        self._queue(record, TABLE_NAMES[record_type])
-        return []
+        return issues
+
+    def queue(self, parsed: Parsed) -> None:
+        """Queue a checked record, with the store's spelling of the names it gives or refers to."""
+        record = parsed.record
+        record_type = type(record)
+        changes = {}
+        for field, table in REFERENCES.get(record_type, _NONE).items():
+            value = getattr(record, field)
+            if value is not None and value not in self._known(table):
+                changes[field] = self.spelled(table, value)
+        table = TABLE_NAMES[record_type]
+        if table in NAMED:
+            name = self.spelled(table, record.name)
+            if name is not None and name != record.name:
+                changes["name"] = name
+        if changes:
+            record = attrs.evolve(record, **changes)
+        self._queue(record, table)
+
+    def holds(self, table: str, key) -> bool:
+        """True when ``table`` (one that records refer to) holds, or has queued, this key."""
+        return key in self._known(table)
+
+    def spelled(self, table: str, value) -> str | None:
+        """The key ``table`` holds for a name spelled ``value`` with other case or punctuation, if any."""
+        if table not in NAMED or not isinstance(value, str):
+            return None
+        known = self._known(table)
+        if value in known:
+            return value
+        spellings = self.spellings.get(table)
+        if spellings is None or len(spellings) != len(known):
+            spellings = self.spellings[table] = {values.slug(name): name for name in sorted(known, reverse=True)}
+        return spellings.get(values.slug(value))
 
     def add_batch(self, batch, filename: str) -> list[Issue]:
         """Check and queue a :class:`~scplearn.importers.canonical.Batch`; returns the issues of rows referring to unknown records.
@@ -185,10 +225,18 @@ class Writer:
             known = self._known(referenced)
             if known.issuperset(values) or not set(values).difference(known).difference((None,)):
                 continue
+            values = columns[field] = list(values)
             for index, value in enumerate(values):
                 if value is not None and value not in known:
+                    spelled = self.spelled(referenced, value)
+                    if spelled is not None:
+                        values[index] = spelled
+                        continue
                     unknown.add(index)
                     issues.append(_unknown(filename, batch.rows[index], field, value, referenced))
+        if table in NAMED:
+            columns = dict(columns)
+            columns["name"] = [self.spelled(table, name) or name for name in columns["name"]]
         count = len(batch.rows)
         if unknown:
             kept = [index for index in range(count) if index not in unknown]
@@ -294,9 +342,7 @@ class Writer:
             self.new_delegates.clear()
 
     def _execute(self, table: str, sql: str, rows: list) -> None:
-        before = self.db.conn.total_changes
-        self.db.conn.executemany(sql, rows)
-        changed = self.db.conn.total_changes - before
+        changed = self.db.conn.executemany(sql, rows).rowcount  # without the journal's rows, which triggers write
         self.changes[table] += changed
         if changed and table in SUMMARISED:
             self.changed_sources.add(table)
