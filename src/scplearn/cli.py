@@ -74,9 +74,9 @@ def demo(directory, data, serve, port):
 
 
 def _add_commands():
-    from .commands import evaluate, followups, imports, publish, reliability, report
+    from .commands import evaluate, followups, imports, publish, reference, reliability, report
 
-    for module in (imports, evaluate, followups, publish, report, reliability):
+    for module in (imports, reference, evaluate, followups, publish, report, reliability):
         for command in module.COMMANDS:
             cli.add_command(command)
     plugins.load_plugins()
