@@ -121,4 +121,5 @@ def _undo(store, import_id: int, filename: str, notes) -> dict:
         known_sessions = [code for code in sessions if db.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone()]
         if known_sessions:
             summaries.refresh(db, known_sessions)
-    return {"filename": filename, "removed": removed, "restored": restored}
+    in_order = lambda counts: {table: counts[table] for table in TABLES if table in counts}  # noqa: E731
+    return {"filename": filename, "removed": in_order(removed), "restored": in_order(restored)}
