@@ -170,7 +170,7 @@ def choose_importer(path: Path, format: str, importers: dict, options: dict | No
     """The importer for a file: the one named (after checking it can read the file), or the first that recognises it."""
     if path.suffix.lower() in workbooks.SUFFIXES:
         try:
-            workbooks.check(path)
+            tables.table(path)  # the zip checked, then its first rows parsed: a hostile workbook stops here
         except UnreadableFile as error:
             raise ScplearnError(str(error)) from None
     if format != "auto":

@@ -93,11 +93,13 @@ def rows(path: Path, sheet: str | None = None) -> Iterator[tuple[int, list]]:
 
 
 def _reason(error: Exception) -> str:
-    """One line saying what was wrong, without the traceback."""
+    """One line saying what was wrong, without the traceback (openpyxl wraps the cause: it is looked for)."""
+    while error.__cause__ or error.__context__:
+        error = error.__cause__ or error.__context__
     name = type(error).__name__
     if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
         return "its XML declares entities or refers to outside files, which scplearn refuses"
-    if name == "ParseError":
+    if name in ("ParseError", "ExpatError") or isinstance(error, SyntaxError):
         return f"malformed XML: {error}"
     text = str(error).splitlines()[0] if str(error) else name
     return text[:200]
