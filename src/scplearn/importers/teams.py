@@ -81,7 +81,7 @@ _WORDS = (
     ("email", re.compile(r"e-?mail|correo|posta elettronica")),
     ("role", re.compile(r"^(role|rôle|rolle|rol|ruolo|função|funcao|funkcja|rola)$")),
 )
-_ACTION = re.compile(r"\baction\b|aktion|acción|azione|ação|actie|akcja")
+_ACTION = re.compile(r"\baction\b|aktion|acción|azione|ação|actie|akcja|atividade|activité|aktivität|actividad|attività|activiteit|aktywność")
 _ROLES = (
     ("coorganiser", re.compile(r"^co-?organi|mitorgani|coorganiz|medeorgani|współorgani")),
     ("organiser", re.compile(r"organi[sz]|organisat")),
