@@ -166,9 +166,9 @@ def test_courses_sessions_and_agencies_come_from_the_files(first_day):
         "Brightpath Trust": ("voluntary", 0), "Leicestershire Police": ("police", 0),
         "Leicester City Council": ("la_children", 0), "St Mary's Primary": ("education", 0), "LPT": ("health", 0),
     }
-    assert "new course NRR01: Neglect: Recognising and Responding" in result.stdout
-    assert f"new session {S1} on 2024-09-03 (face to face)" in result.stdout
-    assert f"session {S1} is virtual, as the file shows" in result.stdout
+    assert "  created course NRR01: Neglect: Recognising and Responding" in result.stdout
+    assert f"  created session {S1} on 2024-09-03 (face to face)" in result.stdout
+    assert f"  made session {S1} virtual, as the file shows" in result.stdout
 
 
 def test_bookings_cancellations_walk_ins_and_attendance(first_day):
@@ -221,6 +221,6 @@ def test_a_dry_run_shows_what_would_be_created_and_writes_nothing(exports, tmp_p
     CliRunner().invoke(cli, ["init", str(db)])
     result = CliRunner().invoke(cli, ["import", str(db), str(exports), "--course", TITLE, "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "would be new course NRR01: Neglect: Recognising and Responding" in result.stdout
+    assert "  would create course NRR01: Neglect: Recognising and Responding" in result.stdout
     with scplearn.open(db) as store:
         assert store.db["courses"].count == 0 and store.db["bookings"].count == 0

@@ -98,4 +98,4 @@ def test_the_command_line_with_the_course_title_alone(tmp_path):
     result = CliRunner().invoke(cli, ["import", str(db), str(path), "--course", TITLE])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("register.csv (register): 5 rows read")
-    assert "new course NRR01: Neglect: Recognising and Responding" in result.stdout
+    assert "  created course NRR01: Neglect: Recognising and Responding" in result.stdout

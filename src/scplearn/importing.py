@@ -45,7 +45,7 @@ class FileReport:
     changed: dict = attrs.field(factory=dict)
     skipped: str | None = None
     import_id: int | None = None
-    created: list[str] = attrs.field(factory=list)  # the courses, sessions and agencies the file named and the store lacked
+    created: list[tuple[str, str]] = attrs.field(factory=list)  # ("create" or "make", what): courses, sessions, agencies
 
     @property
     def written(self) -> int:
@@ -106,7 +106,7 @@ class ImportReport:
             if report.import_id is not None and done:
                 line += f" (import {report.import_id})"
             lines.append(line)
-            lines.extend(f"  {'' if done else 'would be '}{what}" for what in report.created)
+            lines.extend(f"  {(VERBS if done else WOULD)[verb]} {what}" for verb, what in report.created)
         return "\n".join(lines)
 
 
@@ -289,17 +289,22 @@ def _run(store, chosen, options, report: ImportReport, progress, force: bool) ->
     writer.refresh()
 
 
-def _describe(record, writer) -> str:
-    """What a course, session or agency a file named does to the store, in a few words."""
+VERBS = {"create": "created", "make": "made"}
+WOULD = {"create": "would create", "make": "would make"}
+
+
+def _describe(record, writer) -> tuple[str, str]:
+    """What a course, session or agency a file named does to the store: ``("create", "course NRR01: ...")``."""
     if isinstance(record, model.Course):
-        return f"new course {record.code}: {record.title}"
+        return "create", f"course {record.code}: {record.title}"
     if isinstance(record, model.Session):
+        mode = model.MODES[record.mode].lower()
         if writer.holds("sessions", record.code):
-            return f"session {record.code} is {model.MODES[record.mode].lower()}, as the file shows"
-        return f"new session {record.code} on {record.date.isoformat()} ({model.MODES[record.mode].lower()})"
+            return "make", f"session {record.code} {mode}, as the file shows"
+        return "create", f"session {record.code} on {record.date.isoformat()} ({mode})"
     if isinstance(record, model.Agency):
-        return f"new agency {record.name!r}, unverified, sector {record.sector}: see scplearn agencies --unverified"
-    return f"new {type(record).__name__.lower()}"
+        return "create", f"agency {record.name!r}, unverified, sector {record.sector} (see scplearn agencies --unverified)"
+    return "create", type(record).__name__.lower()
 
 
 def _fail(report: ImportReport, issue: Issue) -> None:
