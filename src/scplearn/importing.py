@@ -231,7 +231,7 @@ def import_files(
     # the same references again would only double the import's index lookups.
     store.db.execute("PRAGMA foreign_keys = OFF")
     try:
-        with store.db.atomic(), store.private.atomic(), journal.recording(store.db):
+        with store.db.atomic(), store.private.atomic():
             _run(store, chosen, options, report, progress, force)
             if dry_run or report.fatal or (report.problems and not skip_invalid):
                 raise _RollBack
@@ -267,10 +267,12 @@ def _run(store, chosen, options, report: ImportReport, progress, force: bool) ->
             "INSERT INTO imports (filename, sha256, importer, imported_at) VALUES (?, ?, ?, ?)",
             [path.name, digest, importer.name, now()],
         ).lastrowid
-        journal.set_import(store.db, file_report.import_id)
+        marks = journal.mark(store.db)
+        writer.import_id = file_report.import_id
         before = _counts(store)
         _read_file(path, importer, options, writer, report, file_report, progress)
         writer.flush()
+        journal.note_inserts(store.db, file_report.import_id, marks)
         after = _counts(store)
         file_report.added = {t: after[t] - before[t] for t in ORDER if after[t] != before[t]}
         file_report.changed = {

@@ -1,12 +1,17 @@
 """What each import wrote, and undoing one import exactly.
 
-While an import runs, temporary triggers note in ``import_journal`` every row
-it inserts (by table and rowid) and the earlier values of every row it
-updates (as JSON), under the ledger id of the file being read. Undoing that
-id walks its notes backwards: updated rows get their earlier values back,
-inserted rows are deleted, the per-session summaries of the sessions it
-touched are recounted and its ledger row is removed, so the same file can
-be imported again (with the right ``--session``, say).
+An import is the only writer while its transaction runs, and SQLite gives a
+new row a rowid above every rowid in its table: so the rows one file of an
+import inserted are exactly those with rowids above the table's largest
+before the file, up to its largest after. :func:`mark` and :func:`note_inserts`
+keep that range per table in ``import_ranges`` (two numbers, whatever the
+number of rows). Rows it updates are fewer: the writer notes each one's
+earlier values (as JSON) in ``import_journal`` (see
+:meth:`scplearn.writer.Writer.journal_updates`). Undoing an import
+gives the updated rows their earlier values back, deletes the inserted ones,
+recounts the per-session summaries of the sessions it touched and removes
+its ledger row, so the same file can be imported again (with the right
+``--session``, say).
 
 An undo is refused, writing nothing, when a later import changed the same
 rows (undo that one first) or when records written since refer to what it
@@ -15,7 +20,6 @@ created (a booking on a session it created, say).
 
 from __future__ import annotations
 
-import contextlib
 import json
 
 from . import summaries
@@ -25,38 +29,21 @@ from .importers.canonical import TABLE_NAMES
 TABLES = tuple(TABLE_NAMES.values())
 
 
-def _columns(db, table: str) -> list[str]:
-    return [row[1] for row in db.execute(f"PRAGMA main.table_info({table})")]
+def _largest(db) -> dict[str, int]:
+    return {table: db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0] for table in TABLES}
 
 
-@contextlib.contextmanager
-def recording(db):
-    """Note every insert and update of the record tables, under the id :func:`set_import` last gave."""
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS current_import (id INTEGER)")
-    db.execute("DELETE FROM temp.current_import")
-    db.execute("INSERT INTO temp.current_import VALUES (NULL)")
-    for table in TABLES:
-        before = ", ".join(f"'{column}', old.{column}" for column in _columns(db, table))
-        db.execute(
-            f"CREATE TEMP TRIGGER journal_{table}_insert AFTER INSERT ON main.{table} BEGIN "
-            f"INSERT INTO import_journal (import, tbl, rid, before) "
-            f"VALUES ((SELECT id FROM temp.current_import), '{table}', new.rowid, NULL); END"
-        )
-        db.execute(
-            f"CREATE TEMP TRIGGER journal_{table}_update BEFORE UPDATE ON main.{table} BEGIN "
-            f"INSERT INTO import_journal (import, tbl, rid, before) "
-            f"VALUES ((SELECT id FROM temp.current_import), '{table}', old.rowid, json_object({before})); END"
-        )
-    try:
-        yield
-    finally:
-        for table in TABLES:
-            db.execute(f"DROP TRIGGER IF EXISTS temp.journal_{table}_insert")
-            db.execute(f"DROP TRIGGER IF EXISTS temp.journal_{table}_update")
+def mark(db) -> dict[str, int]:
+    """Each table's largest rowid, before a file is imported: the marks :func:`note_inserts` needs."""
+    return _largest(db)
 
 
-def set_import(db, import_id: int) -> None:
-    db.execute("UPDATE temp.current_import SET id = ?", [import_id])
+def note_inserts(db, import_id: int, marks: dict[str, int]) -> None:
+    """Keep the range of rowids each table gained since :func:`mark` (everything written flushed)."""
+    for table, largest in _largest(db).items():
+        if largest > marks[table]:
+            db.execute("INSERT INTO import_ranges (import, tbl, first, last) VALUES (?, ?, ?, ?)",
+                       [import_id, table, marks[table] + 1, largest])
 
 
 def undo(store, import_id: int) -> dict:
@@ -67,11 +54,16 @@ def undo(store, import_id: int) -> dict:
         known = [str(row[0]) for row in db.execute("SELECT id FROM imports ORDER BY id DESC LIMIT 5")]
         raise ScplearnError(f"no import {import_id}; the latest are {', '.join(known) or 'none'} (see scplearn imports)")
     notes = db.execute(
-        "SELECT rowid, tbl, rid, before FROM import_journal WHERE import = ? ORDER BY rowid DESC", [import_id]
+        "SELECT tbl, rid, before FROM import_journal WHERE import = ? ORDER BY rowid DESC", [import_id]
     ).fetchall()
+    for table, first, last in db.execute("SELECT tbl, first, last FROM import_ranges WHERE import = ?", [import_id]):
+        notes += [(table, rowid, None) for (rowid,) in db.execute(
+            f"SELECT rowid FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid DESC", [first, last])]
     later = db.execute(
-        "SELECT min(j.import) FROM import_journal j JOIN import_journal mine ON mine.tbl = j.tbl AND mine.rid = j.rid "
-        "WHERE mine.import = ? AND j.import > ?", [import_id, import_id]
+        "SELECT min(j.import) FROM import_journal j WHERE j.import > ? AND ("
+        "EXISTS (SELECT 1 FROM import_journal mine WHERE mine.import = ? AND mine.tbl = j.tbl AND mine.rid = j.rid) "
+        "OR EXISTS (SELECT 1 FROM import_ranges r WHERE r.import = ? AND r.tbl = j.tbl AND j.rid BETWEEN r.first AND r.last))",
+        [import_id, import_id, import_id],
     ).fetchone()[0]
     if later is not None:
         raise ScplearnError(f"import {import_id} ({ledger[1]}): import {later} changed the same records since; "
@@ -87,7 +79,7 @@ def _undo(store, import_id: int, filename: str, notes) -> dict:
     db = store.db
     removed, restored, sessions, delegates = {}, {}, set(), []
     with db.atomic(), store.private.atomic():
-        for _, table, rowid, before in notes:
+        for table, rowid, before in notes:
             current = db.execute(f"SELECT * FROM {table} WHERE rowid = ?", [rowid])
             row = current.fetchone()
             if row is None:
@@ -117,6 +109,7 @@ def _undo(store, import_id: int, filename: str, notes) -> dict:
             chunk = delegates[start:start + 500]
             store.private.execute(f"DELETE FROM people WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
         db.execute("DELETE FROM import_journal WHERE import = ?", [import_id])
+        db.execute("DELETE FROM import_ranges WHERE import = ?", [import_id])
         db.execute("DELETE FROM imports WHERE id = ?", [import_id])
         known_sessions = [code for code in sessions if db.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone()]
         if known_sessions:

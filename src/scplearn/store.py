@@ -114,12 +114,15 @@ def _summaries_v2(db: sqlite_utils.Database) -> None:
 def _provenance_v3(db: sqlite_utils.Database) -> None:
     """What each import wrote, so that one import can be undone; agencies found in files marked unverified.
 
-    ``import_journal`` holds a row for every row an import inserted (``before``
-    NULL) or updated (``before`` the row's earlier values as JSON), by table
-    and rowid. The ledger's checksum index stops being unique: ``--force``
-    imports a file again.
+    ``import_ranges`` holds, per import and table, the range of rowids it
+    inserted; ``import_journal`` the earlier values (as JSON) of each row it
+    updated, by table and rowid (see :mod:`scplearn.journal`). The ledger's
+    checksum index stops being unique: ``--force`` imports a file again.
     """
     db.execute("ALTER TABLE agencies ADD COLUMN verified INTEGER NOT NULL DEFAULT 1")
+    db.execute("CREATE TABLE import_ranges (import INTEGER NOT NULL, tbl TEXT NOT NULL, first INTEGER NOT NULL, "
+               "last INTEGER NOT NULL)")
+    db.execute("CREATE INDEX import_ranges_import ON import_ranges (import)")
     db.execute("CREATE TABLE import_journal (import INTEGER NOT NULL, tbl TEXT NOT NULL, rid INTEGER NOT NULL, before TEXT)")
     db.execute("CREATE INDEX import_journal_import ON import_journal (import)")
     db.execute("CREATE INDEX import_journal_row ON import_journal (tbl, rid)")

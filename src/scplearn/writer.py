@@ -81,6 +81,7 @@ def _upsert_sql(table: str, keep_known: bool = False) -> str:
 
 
 UPSERTS = {table: _upsert_sql(table, keep_known=(table == "delegates")) for table in COLUMNS}
+KEY_AT = {table: [COLUMNS[table].index(key) for key in PRIMARY_KEYS[table]] for table in COLUMNS}
 
 
 def feedback_id(record: model.Feedback) -> str:
@@ -150,6 +151,7 @@ class Writer:
         self.spellings: dict[str, dict] = {}
         self.pending = 0
         self.changes = dict.fromkeys(ORDER, 0)
+        self.import_id = None  # the ledger id of the file being written: its updates are journalled under it
         self._key_for = None  # the pseudonymiser's key_for, looked up on the first email
 
     def _known(self, table: str) -> set:
@@ -342,10 +344,36 @@ class Writer:
             self.new_delegates.clear()
 
     def _execute(self, table: str, sql: str, rows: list) -> None:
-        changed = self.db.conn.executemany(sql, rows).rowcount  # without the journal's rows, which triggers write
+        earlier = self._existing(table, rows) if self.import_id is not None and "DO NOTHING" not in sql else None
+        changed = self.db.conn.executemany(sql, rows).rowcount
+        if earlier:
+            self.journal_updates(table, earlier)
         self.changes[table] += changed
         if changed and table in SUMMARISED:
             self.changed_sources.add(table)
+
+    def _existing(self, table: str, rows: list) -> dict[int, tuple]:
+        """rowid → values of the rows of ``table`` that ``rows`` (about to be upserted) name by their key."""
+        at = KEY_AT[table]
+        keys = json.dumps([[row[i] for i in at] for row in rows])
+        match = " AND ".join(f"{table}.{column} = json_extract(json_each.value, '$[{n}]')"
+                             for n, column in enumerate(PRIMARY_KEYS[table]))
+        columns = ", ".join(f"{table}.{column}" for column in COLUMNS[table])
+        return {row[0]: row[1:] for row in self.db.conn.execute(
+            f"SELECT {table}.rowid, {columns} FROM json_each(?) CROSS JOIN {table} ON {match}", [keys])}
+
+    def journal_updates(self, table: str, earlier: dict[int, tuple]) -> None:
+        """Note in ``import_journal`` the earlier values of the rows an upsert changed (see :mod:`scplearn.journal`)."""
+        now = self._existing_by_rowid(table, list(earlier))
+        notes = [(self.import_id, table, rowid, json.dumps(dict(zip(COLUMNS[table], values))))
+                 for rowid, values in earlier.items() if now.get(rowid) != values]
+        if notes:
+            self.db.conn.executemany("INSERT INTO import_journal (import, tbl, rid, before) VALUES (?, ?, ?, ?)", notes)
+
+    def _existing_by_rowid(self, table: str, rowids: list[int]) -> dict[int, tuple]:
+        return {row[0]: row[1:] for row in self.db.conn.execute(
+            f"SELECT rowid, {', '.join(COLUMNS[table])} FROM {table} WHERE rowid IN (SELECT value FROM json_each(?))",
+            [json.dumps(rowids)])}
 
     def take_changes(self) -> dict[str, int]:
         """Rows inserted or updated per table since the last call."""

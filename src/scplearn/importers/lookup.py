@@ -74,7 +74,7 @@ class Lookup:
     def created_by_import(self, table: str, rowid: int) -> bool:
         """True when an import inserted this row (so what it holds was read from a file, not listed by hand)."""
         return self.db.execute(
-            "SELECT 1 FROM import_journal WHERE tbl = ? AND rid = ? AND before IS NULL", [table, rowid]
+            "SELECT 1 FROM import_ranges WHERE tbl = ? AND ? BETWEEN first AND last", [table, rowid]
         ).fetchone() is not None
 
     def session_hours(self, code: str) -> float | None:
