@@ -70,8 +70,8 @@ def write_flat(path, events):
     return path
 
 
-@pytest.fixture
-def store(tmp_store, tmp_path):
+def booked_store(tmp_store, tmp_path):
+    """The reference records, and seven people booked on NEG02-2024-09-10 and VIR03-2024-09-12."""
     reference(tmp_store, tmp_path / "reference")
     write_csv(tmp_path / "booked" / "delegates.csv", """
         email,name,agency
@@ -88,6 +88,11 @@ def store(tmp_store, tmp_path):
     write_csv(tmp_path / "booked" / "bookings.csv", "session,email,status\n" + rows.replace(",booked", "@example.org,booked"))
     scplearn.import_files(tmp_store, [tmp_path / "booked"])
     return tmp_store
+
+
+@pytest.fixture
+def store(tmp_store, tmp_path):
+    return booked_store(tmp_store, tmp_path)
 
 
 TRAINER = ("Tess Trainer", "tess@example.org", "Organizer", "09:25", "11:35")

@@ -3,13 +3,18 @@
 import pytest
 from click.testing import CliRunner
 from test_importers_helpers import bookings, reference, snapshot
-from test_importers_teams import GOOD, SESSION, write_current
-from test_importers_teams import store as booked  # noqa: F401 - a fixture: the reference records and bookings
+from test_importers_teams import GOOD, SESSION, booked_store, write_current
 
 import scplearn
 from scplearn import journal
 from scplearn.cli import cli
 from scplearn.errors import ScplearnError
+
+
+@pytest.fixture
+def booked(tmp_store, tmp_path):
+    """The reference records, and people booked on NEG02-2024-09-10 (tests/test_importers_teams.py)."""
+    return booked_store(tmp_store, tmp_path)
 
 
 @pytest.fixture

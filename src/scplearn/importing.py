@@ -324,7 +324,7 @@ def _read_file(path, importer, options, writer, report: ImportReport, file_repor
     """
     filename = path.name
     rows_read, bad_rows, omitted = RowNumbers(), RowNumbers(), RowNumbers()
-    batched, counted = 0, None
+    batched, counted, records = 0, None, 0
     group: list[Parsed] = []
 
     def queue_group():
@@ -354,7 +354,8 @@ def _read_file(path, importer, options, writer, report: ImportReport, file_repor
                     file_report.created.append(_describe(item.record, writer))
                 group.append(item)
                 rows_read.add(item.row)
-                if progress and len(rows_read) % 1000 == 0:
+                records += 1
+                if progress and records % 1000 == 0:
                     progress(1000)
                 continue
             queue_group()

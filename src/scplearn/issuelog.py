@@ -13,6 +13,8 @@ and a kind seen on one row reads as the issue itself does.
 
 from __future__ import annotations
 
+from .importers import show_value
+
 KEPT = 300
 """Issues kept word for word (for callers that look at each one)."""
 KINDS = 200
@@ -50,9 +52,7 @@ class _Kind:
             where.append(f"column {issue.column!r}")
         text = ", ".join(where) + ":"
         if self.values:
-            from .importers import _show
-
-            shown = ", ".join(_show(value) for value in self.values)
+            shown = ", ".join(show_value(value) for value in self.values)
             text += f" value{'s' if len(self.values) > 1 else ''} {shown}{', ...' if len(self.values) == VALUES_SHOWN else ''}:"
         return f"{text} {issue.reason}"
 

@@ -42,11 +42,12 @@ class Issue:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column!r}")
-        shown = "" if self.value is None else f" value {_show(self.value)}:"
+        shown = "" if self.value is None else f" value {show_value(self.value)}:"
         return f"{', '.join(where)}:{shown} {self.reason}"
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
+    """A cell's value as a message quotes it, cut short past 60 characters."""
     text = repr(value) if isinstance(value, str) else repr(str(value))
     return text if len(text) <= 60 else text[:57] + "...'"
 

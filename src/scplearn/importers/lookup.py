@@ -49,14 +49,6 @@ class Lookup:
     def session_exists(self, code: str) -> bool:
         return self.db.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone() is not None
 
-    def course_code(self, value) -> tuple[str | None, str | None]:
-        """A course from its code or its title (any case or punctuation): ``(code, None)`` or ``(None, reason)``."""
-        return self.catalogue.course(value, create=False)
-
-    def session_on(self, course: str, day: dt.date) -> tuple[str | None, str | None]:
-        """The session of ``course`` on ``day``: ``(code, None)`` or ``(None, reason)``."""
-        return self.catalogue.session(course, day, create=False)
-
     def attended_session(self, course: str, email: str) -> tuple[str | None, str | None]:
         """The one session of ``course`` this person attended (for surveys that ask only the course)."""
         key = self.store.pseudonymiser.key_for(email)
