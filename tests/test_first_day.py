@@ -224,3 +224,20 @@ def test_a_dry_run_shows_what_would_be_created_and_writes_nothing(exports, tmp_p
     assert "  would create course NRR01: Neglect: Recognising and Responding" in result.stdout
     with scplearn.open(db) as store:
         assert store.db["courses"].count == 0 and store.db["bookings"].count == 0
+
+
+def test_a_multi_select_question_worded_like_its_options(tmp_store, tmp_path):
+    """The question itself says "used the learning" and "specific action": its answers are still options."""
+    from test_importers_helpers import reference
+    reference(tmp_store, tmp_path / "reference")
+    header = ["Timestamp", "Email address", "Since the training, have you used the learning or taken specific action? "
+              "(Tick all that apply)"]
+    rows = [["2024/12/05 10:15:32 AM GMT", "ann@example.org",
+             "Used the learning in my everyday work, Taken specific action in the workplace"],
+            ["2024/12/05 10:16:32 AM GMT", "bob@example.org", "Shared it with colleagues"]]
+    path = tmp_path / "survey.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    scplearn.import_files(tmp_store, [path], options={"session": "NEG02-2024-09-10"})
+    answers = sorted(tmp_store.db.execute("SELECT used_learning, specific_action FROM followups").fetchall())
+    assert answers == [(0, 0), (1, 1)]

@@ -43,6 +43,7 @@ _YES_NO = re.compile(r"^(have|has|did|do|does|are|were|is|was)\b")
 _PAST = re.compile(r"\b(taken|took|have you|did you)\b")
 _SESSION_DATE = re.compile(
     r"\bdate\b.*\b(training|session|course|event)\b|\b(training|session|course|event) date\b|\bwhen did you attend\b"
+    r"|\bwhich (date|day)\b|\bdate (you )?attended\b"
 )
 _SESSION = re.compile(r"^session\b|\bsession code\b|\bwhich session\b")
 _COURSE = re.compile(
@@ -172,9 +173,16 @@ def make_plan(header: list, given: mapping.Mapping, tool_columns: dict, stem: st
     for number, index in enumerate(automatic_actions[:3]):
         found.setdefault(ACTIONS[number], []).append(index)
     plan.split_actions = len(automatic_actions) == 1 and not any(a in found for a in ACTIONS[1:])
-    taken = {index for field, indexes in found.items() if field != "comments" for index in indexes} | set(automatic_actions)
-    plan.choices = {field: indexes for field, indexes in multi_select(header, list(rows), taken).items()
-                    if field not in found}
+    # A question worded like one of the answers ("...have you used the learning or taken specific action?
+    # tick all that apply") is a multi-select when its answers are options, not yes or no.
+    answers_of = ("comments", "used_learning", "specific_action")
+    taken = {index for field, indexes in found.items() if field not in answers_of for index in indexes}
+    chosen = multi_select(header, list(rows), taken | set(automatic_actions))
+    for indexes in chosen.values():
+        for field in answers_of:
+            found[field] = [index for index in found.get(field, []) if index not in indexes]
+    found = {field: indexes for field, indexes in found.items() if indexes}
+    plan.choices = {field: indexes for field, indexes in chosen.items() if field not in found}
 
     followup = bool({"used_learning", "specific_action"} & (set(found) | set(plan.choices))) or any(
         given.field_of(h) in ("knowledge", "skills", "confidence") for h in header
