@@ -201,9 +201,9 @@ class _Reader:
 
     def session_by_date(self, row) -> str | None:
         """Find (or create) the session of the row's course on the row's day; the problem, if any."""
-        course = row.get("course")
+        course = self.options.get("course")  # what the coordinator says wins over a column's spelling of it
         if values.is_missing(course):
-            course = self.options.get("course")
+            course = row.get("course")
         if values.is_missing(course):
             return "a session date needs its course: map a course column, fix course under [fixed], or give --course"
         catalogue = self.lookup.catalogue

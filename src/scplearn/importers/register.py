@@ -30,12 +30,13 @@ HEADINGS = (
     ("first_name", re.compile(r"^(first name|forename|given name|first)$")),
     ("last_name", re.compile(r"^(surname|last name|family name|last)$")),
     ("name", re.compile(r"^(name|full name|delegate|delegate name|attendee|attendee name|participant|participant name)$")),
-    ("agency", re.compile(r"^(organisation|organization|agency|employer|company|organisation name|service)$")),
+    ("agency", re.compile(r"^(organisation|organization|agency|employer|company|service)\b")),
     ("sector", re.compile(r"\bsector\b")),
-    ("role", re.compile(r"^(job title|role|job role|position|job)$")),
-    ("status", re.compile(r"^(attended\??|attendance|present\??|did they attend\??|status)$")),
-    ("session_date", re.compile(r"^(date|session date|course date|date of (the )?(training|course|session)|date attended)$")),
-    ("course", re.compile(r"^(course|course title|course name|training|training title)$")),
+    ("role", re.compile(r"^(job title|role|job role|position|job)\b")),
+    ("status", re.compile(r"^(attended|attendance|present|did (they|you) attend)\b|^status$")),
+    ("session_date", re.compile(r"^(date|session date|course date|training date|date of (the )?(training|course|session)"
+                                r"|date attended)$")),
+    ("course", re.compile(r"^(course|course title|course name|course attended|training|training title|training course)$")),
     ("session", re.compile(r"^(session|session code)$")),
 )
 ATTENDANCE = {
@@ -43,7 +44,7 @@ ATTENDANCE = {
     "true": "attended", "1": "attended", "no": "did_not_attend", "n": "did_not_attend", "absent": "did_not_attend",
     "dna": "did_not_attend", "did_not_attend": "did_not_attend", "false": "did_not_attend", "0": "did_not_attend",
     "no_show": "did_not_attend", "c": "cancelled", "cancelled": "cancelled", "canceled": "cancelled",
-    "booked": "booked",
+    "apologies": "cancelled", "sent_apologies": "cancelled", "booked": "booked",
 }
 """How registers mark attendance (spellings compared as :func:`scplearn.values.slug` gives them)."""
 

@@ -31,8 +31,8 @@ _DIMENSIONS = (
     ("confidence", re.compile(r"\bconfiden(ce|t)\b")),
 )
 _RATING = re.compile(r"\b(rate|rating|scale|score)\b|out of 10|\b1\s*(-|–|to|and)\s*10\b")
-_BEFORE = re.compile(r"\b(before|prior to|at the start|beginning|pre)\b")
-_AFTER = re.compile(r"\b(after|following|at the end|as a result|now|post)\b")
+_BEFORE = re.compile(r"\b(before|prior to|at the start|beginning|start|pre)\b")
+_AFTER = re.compile(r"\b(after|following|at the end|end|as a result|now|post)\b")
 _COMMENT = re.compile(
     r"\b(comments?|examples?|tell us|anything else|describe|explain|give details|what difference|how have you)\b"
 )
