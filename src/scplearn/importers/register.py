@@ -8,7 +8,7 @@ there is an attendance column) and an evaluation (when there are ratings or
 key actions). Ratings and actions are recognised by the same wording rules
 as survey questions (:func:`scplearn.importers.responses.recognise`); the
 session is found (or created) from the row's date and course, the course
-being a ``Course`` column or ``--course``. Title rows above the headings
+being ``--course`` or else a ``Course`` column. Title rows above the headings
 are stepped over. Everything else is as the mapped importer does it
 (:mod:`scplearn.importers.mapped`).
 """
