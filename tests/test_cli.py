@@ -45,7 +45,8 @@ def test_import_then_imports_lists_the_ledger(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["import", str(tmp_path / "t.db"), str(files)])
     assert result.exit_code == 0, result.output
-    assert "bookings.csv (scplearn): 4 rows; added 1 delegates, 4 bookings" in result.output
+    assert ("bookings.csv (scplearn): 4 rows read, 5 records written, 0 superseded, 0 left out; "
+            "added 1 delegates, 4 bookings (import 6)") in result.output
     result = runner.invoke(cli, ["imports", str(tmp_path / "t.db"), "--json"])
     assert [row["filename"] for row in json.loads(result.output)][:2] == ["partnerships.csv", "agencies.csv"]
 
@@ -57,8 +58,9 @@ def test_a_bad_file_fails_with_every_problem_and_no_traceback(tmp_path):
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "Error: 2 problems found; nothing was imported:" in result.output
-    assert "evaluations.csv, row 2, column 'knowledge_pre': value '11': must be a whole number from 1 to 10" in result.output
-    assert "evaluations.csv, row 3, column 'knowledge_pre': value '0'" in result.output
+    # The same problem on two rows is told once, naming both rows and their values.
+    assert ("evaluations.csv, rows 2, 3, column 'knowledge_pre': values '11', '0': "
+            "must be a whole number from 1 to 10") in result.output
     with scplearn.open(tmp_path / "t.db") as store:
         assert store.counts()["sessions"] == 0
 

@@ -275,7 +275,7 @@ evaluation_rows = st.lists(
         "action_1": st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
                               .filter(lambda s: scplearn.values.text(s) == s)),
     }),
-    max_size=25, unique_by=lambda row: row["who"],
+    min_size=1, max_size=25, unique_by=lambda row: row["who"],
 )
 
 

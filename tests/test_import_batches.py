@@ -85,12 +85,13 @@ def test_bad_rows_are_reported_alike_with_and_without_batches(tmp_path, monkeypa
     assert outcome(stores[1], path) == batched
     message = batched[0]
     assert message.index("row 3, column 'session'") < message.index("row 4, column 'email'")
-    assert message.index("row 4, column 'knowledge_pre'") < message.index("row 7: value 'surplus'")
+    assert message.index("rows 4, 10, column 'knowledge_pre'") < message.index("row 7: value 'surplus'")
     assert "row 3, column 'session': value 'S9': no such session" in message
     assert "row 7: value 'surplus': row has 10 cells but the header has 9" in message
-    assert "row 10, column 'knowledge_pre': value 'x': must be a whole number from 1 to 10" in message
+    # The same problem on two rows is one line naming both rows.
+    assert "rows 4, 10, column 'knowledge_pre': values '11', 'x': must be a whole number from 1 to 10" in message
     assert "row 10, column 'session': value 'S3': no such session" not in message  # a bad row is not looked up
-    assert message.count("\n") == 7
+    assert message.count("\n") == 6
 
 
 def test_the_good_rows_kept_with_skip_invalid_are_the_same_with_and_without_batches(tmp_path, monkeypatch, small_batches):
@@ -105,7 +106,8 @@ def test_the_good_rows_kept_with_skip_invalid_are_the_same_with_and_without_batc
         results.append((report.summary(), [str(issue) for issue in report.issues], contents(store)))
         monkeypatch.setattr(CanonicalImporter, "read_batches", None)
     assert results[0] == results[1]
-    assert results[0][0] == "evaluations.csv (scplearn): 10 rows; added 2 delegates, 4 evaluations; changed 1 evaluations; rejected 5"
+    assert results[0][0] == ("evaluations.csv (scplearn): 10 rows read, 7 records written, 0 superseded, 0 left out; "
+                             "added 2 delegates, 4 evaluations; changed 1 evaluations; rejected 5 (import 7)")
 
 
 def test_a_good_import_writes_the_same_database_with_and_without_batches(tmp_path, monkeypatch, small_batches):

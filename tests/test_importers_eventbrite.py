@@ -59,7 +59,8 @@ def store(tmp_store, tmp_path):
 def test_the_report_is_recognised_and_only_by_the_eventbrite_importer(tmp_path):
     path = write_report(tmp_path / "Attendee Summary Report.csv")
     assert EventbriteImporter().recognises(path)
-    report = scplearn.import_files(scplearn.open(tmp_path / "t.db"), [path], dry_run=True, skip_invalid=True)
+    report = scplearn.import_files(scplearn.open(tmp_path / "t.db"), [path], dry_run=True,
+                                   options={"course": "Core Awareness", "date": "03/09/2024"})
     assert report.files[0].importer == "eventbrite"
 
 
@@ -96,9 +97,10 @@ def test_the_session_can_be_found_by_course_and_date(store, tmp_path):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({}, "does not name the session: give --session CODE, or --course CODE --date DATE"),
+    ({}, "does not name its course: give --course"),
     ({"session": "NOPE"}, "no session NOPE"),
-    ({"course": "CAS01", "date": "04/09/2024"}, "no session of CAS01 on 2024-09-04"),
+    ({"course": "Core Awarenes in Safeguarding Children", "date": "04/09/2024"},
+     r"did you mean Core Awareness in Safeguarding Children \(CAS01\)\?"),
 ])
 def test_without_a_known_session_nothing_is_imported(store, tmp_path, options, message):
     path = write_report(tmp_path / "report.csv")
@@ -107,17 +109,32 @@ def test_without_a_known_session_nothing_is_imported(store, tmp_path, options, m
     assert store.db["bookings"].count == 0
 
 
-def test_an_unknown_organisation_is_reported_not_invented(store, tmp_path):
-    rows = ROWS + [attendee("1006", "Ann", "Lee", "ann@example.org", "Attending", "Manager", "Leics Police")]
+def test_an_unknown_organisation_becomes_an_unverified_agency_with_the_sector_asked(store, tmp_path):
+    rows = [row + [sector] for row, sector in zip(ROWS, ["Education", "Police", "", "", ""])]
+    rows.append(attendee("1006", "Ann", "Lee", "ann@example.org", "Attending", "Manager", "LPT")
+                + ["NHS / health"])
+    rows.append(attendee("1007", "Kim", "Ward", "kim@example.org", "Attending", "Worker", "Hope Street Trust")
+                + ["Voluntary and community sector"])
+    path = tmp_path / "report.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADER + ["Which sector do you work in?"], *rows])
+    report = scplearn.import_files(store, [path], options={"session": SESSION})
+    assert report.files[0].added["agencies"] == 2
+    found = {row["name"]: (row["sector"], row["verified"]) for row in store.db["agencies"].rows}
+    assert found["LPT"] == ("health", 0) and found["Hope Street Trust"] == ("voluntary", 0)
+    assert found["Leicestershire Police"] == ("police", 1)  # "leicestershire police" is the known agency
+
+
+def test_an_organisation_a_few_letters_from_a_known_one_is_refused(store, tmp_path):
+    rows = ROWS + [attendee("1006", "Ann", "Lee", "ann@example.org", "Attending", "Manager", "Leicestershire Polise")]
     path = write_report(tmp_path / "report.csv", rows)
     before = snapshot(store)
     with pytest.raises(scplearn.ImportFailed) as failure:
         scplearn.import_files(store, [path], options={"session": SESSION})
     [issue] = failure.value.report.issues
-    assert (issue.file, issue.row, issue.column, issue.value) == ("report.csv", 8, "Company", "Leics Police")
-    assert "no agency of this name" in issue.reason
+    assert (issue.file, issue.row, issue.column, issue.value) == ("report.csv", 8, "Company", "Leicestershire Polise")
+    assert "did you mean 'Leicestershire Police'?" in issue.reason
     assert snapshot(store) == before
-    assert store.db["agencies"].count == 4
 
 
 def test_a_mapping_names_the_agency_an_organisation_means(store, tmp_path):
@@ -208,7 +225,8 @@ def test_the_command_line_takes_course_and_date(store, tmp_path):
     result = CliRunner().invoke(
         cli, ["import", str(store.path), str(path), "--course", "CAS01", "--date", "03/09/2024"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("report.csv (eventbrite): 5 rows; added 5 delegates, 5 bookings")
+    assert result.stdout.startswith("report.csv (eventbrite): 5 rows read, 10 records written, 0 superseded, "
+                                    "0 left out; added 5 delegates, 5 bookings")
     result = CliRunner().invoke(cli, ["import", str(store.path), str(path), "--date", "03/09/2024"])
     assert result.exit_code == 2 and "--date needs --course" in result.stderr
 

@@ -174,13 +174,11 @@ def test_the_session_from_a_date_question_and_the_course(store, tmp_path):
         ("bob@example.org", "Bob", [dt.datetime(2024, 10, 15), 5, 6]),
         ("carol@example.org", "Carol", ["2024-10-16", 5, 6]),
     ])
-    with pytest.raises(scplearn.ImportFailed) as failure:
-        scplearn.import_files(store, [path], options={"course": "NEG02"})
-    [issue] = failure.value.report.issues
-    assert (issue.row, issue.column, issue.value) == (4, "Date of the training", "2024-10-16")
-    assert "no session of NEG02 on 2024-10-16" in issue.reason
-    scplearn.import_files(store, [path], options={"course": "NEG02"}, skip_invalid=True)
-    assert set(evaluations(store)) == {(SESSION, "alice@example.org"), ("NEG02-2024-10-15", "bob@example.org")}
+    # A day the store has no session of the course on gives a new session.
+    report = scplearn.import_files(store, [path], options={"course": "NEG02"})
+    assert report.files[0].added["sessions"] == 1
+    assert set(evaluations(store)) == {(SESSION, "alice@example.org"), ("NEG02-2024-10-15", "bob@example.org"),
+                                       ("NEG02-2024-10-16", "carol@example.org")}
 
 
 def test_a_repeated_response_counts_once_the_later_one(store, tmp_path):
@@ -227,7 +225,8 @@ def test_the_command_line_takes_the_session(store, tmp_path):
     path = both_form(tmp_path)
     result = CliRunner().invoke(cli, ["import", str(store.path), str(path), "--session", SESSION])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Neglect evaluation.xlsx (msforms): 4 rows; added 4 delegates, 4 evaluations")
+    assert result.stdout.startswith("Neglect evaluation.xlsx (msforms): 4 rows read, 8 records written, 0 superseded, "
+                                    "0 left out; added 4 delegates, 4 evaluations")
 
 
 def test_a_forms_follow_up_survey_gives_follow_ups(store, tmp_path):

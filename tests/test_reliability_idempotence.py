@@ -23,6 +23,8 @@ from conftest import SAMPLE, write_csv
 from test_importers_eventbrite import write_report
 from test_importers_googleforms import write_responses
 from test_importers_helpers import reference
+from test_importers_register import ROWS as HAND_KEPT_ROWS
+from test_importers_register import write_register as write_hand_kept_register
 from test_importers_mapped import TOML, write_register
 from test_importers_msforms import both_form
 from test_importers_teams import GOOD, write_current
@@ -116,9 +118,14 @@ def _mapped(directory: Path):
             {"mapping": directory / "register.toml", "session": "CAS01-2024-09-03"}, "mapped")
 
 
+def _register(directory: Path):
+    return ([write_hand_kept_register(directory / "Neglect register.xlsx", HAND_KEPT_ROWS, title="Neglect register")],
+            {"course": "Neglect: Recognising and Responding"}, "register")
+
+
 EXAMPLES = {
     "scplearn": _scplearn, "eventbrite": _eventbrite, "teams": _teams,
-    "msforms": _msforms, "googleforms": _googleforms, "mapped": _mapped,
+    "msforms": _msforms, "googleforms": _googleforms, "mapped": _mapped, "register": _register,
 }
 """importer name -> function(directory) writing a valid example: (paths, options, format)."""
 

@@ -29,7 +29,9 @@ SECTORS = {
     "fire": "Fire and rescue",
     "ambulance": "Ambulance",
     "other": "Other",
+    "unknown": "Not yet known",
 }
+"""``unknown`` is the sector of an organisation found in a file that did not say it (see ``scplearn agencies``)."""
 MODES = {
     "face_to_face": "Face to face",
     "virtual": "Virtual",
@@ -110,6 +112,11 @@ def _flag(value):
     return False if result is None else result
 
 
+def _verified(value):
+    result = values.boolean(value)
+    return True if result is None else result
+
+
 _text = attrs.field(default=None, converter=values.text)
 
 
@@ -129,12 +136,17 @@ class Partnership:
 
 @attrs.frozen
 class Agency:
-    """An organisation whose staff attend, with its sector and (optionally) workforce size."""
+    """An organisation whose staff attend, with its sector and (optionally) workforce size.
+
+    ``verified`` is false for an organisation an import found in a file and
+    created, until someone confirms it (``scplearn agencies``).
+    """
 
     name: str = _field(values.text, required=True)
     sector: str = attrs.field(converter=choice(SECTORS))
     workforce: int | None = _field(_workforce)
     partnership: str | None = _field(values.text)
+    verified: bool = attrs.field(default=True, converter=_verified)
 
 
 @attrs.frozen

@@ -17,6 +17,7 @@ from . import hookspecs
 from .errors import ScplearnError
 
 DEFAULT_PLUGINS = (
+    "scplearn.importers.register",
     "scplearn.importers.canonical",
     "scplearn.importers.eventbrite",
     "scplearn.importers.teams",

@@ -114,17 +114,36 @@ def _summaries_v2(db: sqlite_utils.Database) -> None:
     summaries.refresh_all(db)
 
 
-def _results_v3(db: sqlite_utils.Database) -> None:
-    """The years each import touched (``import_years``), which date the results stage's stored results;
+def _provenance_v3(db: sqlite_utils.Database) -> None:
+    """What each import wrote, so that one import can be undone; agencies found in files marked unverified.
+
+    ``import_ranges`` holds, per import and table, the range of rowids it
+    inserted; ``import_journal`` the earlier values (as JSON) of each row it
+    updated, by table and rowid (see :mod:`scplearn.journal`). The ledger's
+    checksum index stops being unique: ``--force`` imports a file again.
+    """
+    db.execute("ALTER TABLE agencies ADD COLUMN verified INTEGER NOT NULL DEFAULT 1")
+    db.execute("CREATE TABLE import_ranges (import INTEGER NOT NULL, tbl TEXT NOT NULL, first INTEGER NOT NULL, "
+               "last INTEGER NOT NULL)")
+    db.execute("CREATE INDEX import_ranges_import ON import_ranges (import)")
+    db.execute("CREATE TABLE import_journal (import INTEGER NOT NULL, tbl TEXT NOT NULL, rid INTEGER NOT NULL, before TEXT)")
+    db.execute("CREATE INDEX import_journal_import ON import_journal (import)")
+    db.execute("CREATE INDEX import_journal_row ON import_journal (tbl, rid)")
+    db.execute("DROP INDEX idx_imports_sha256")
+    db.execute("CREATE INDEX idx_imports_sha256 ON imports (sha256)")
+
+
+def _results_v4(db: sqlite_utils.Database) -> None:
+    """The changes to the data by year (``data_changes``), which date the results stage's stored results;
     the results computed before, kept in a shape that has changed, are dropped (they are computed again)."""
     from .results import ledger, stage
 
     ledger.create_tables(db)
-    db.execute(f"INSERT INTO {ledger.YEARS} (import, year) SELECT id, NULL FROM imports")
+    db.execute(f"INSERT INTO {ledger.CHANGES} (import, year, at) SELECT id, NULL, imported_at FROM imports")
     stage.drop_results(db)
 
 
-MIGRATIONS = (_tables_v1, _summaries_v2, _results_v3)
+MIGRATIONS = (_tables_v1, _summaries_v2, _provenance_v3, _results_v4)
 """Schema migrations, in order; the n-th brings a database to schema version n."""
 
 

@@ -37,6 +37,8 @@ REFERENCES = {
     model.Spend: {"partnership": "partnerships"},
 }
 _REFERENCED = ("partnerships", "courses", "agencies", "sessions")
+NAMED = frozenset({"partnerships", "agencies"})
+"""Tables keyed by a name, which files spell with any case and punctuation: ``leicestershire police`` is ``Leicestershire Police``."""
 BATCH = 20_000
 ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
 DATED = {"sessions": ("date",), "spend": ("year",), **{table: ("session",) for table in (*summaries.SOURCES, "feedback")}}
@@ -81,6 +83,7 @@ def _upsert_sql(table: str, keep_known: bool = False) -> str:
 
 
 UPSERTS = {table: _upsert_sql(table, keep_known=(table == "delegates")) for table in COLUMNS}
+KEY_AT = {table: [COLUMNS[table].index(key) for key in PRIMARY_KEYS[table]] for table in COLUMNS}
 
 
 def feedback_id(record: model.Feedback) -> str:
@@ -149,8 +152,10 @@ class Writer:
         self.file_years: set[str] = set()
         self.changed_sources: set[str] = set()
         self.known = {table: None for table in _REFERENCED}
+        self.spellings: dict[str, dict] = {}
         self.pending = 0
         self.changes = dict.fromkeys(ORDER, 0)
+        self.import_id = None  # the ledger id of the file being written: its updates are journalled under it
         self._key_for = None  # the pseudonymiser's key_for, looked up on the first email
 
     def _known(self, table: str) -> set:
@@ -161,19 +166,56 @@ class Writer:
 
     def add(self, parsed: Parsed, filename: str) -> list[Issue]:
         """Check a record's references and queue it; returns the issues if it refers to unknown records."""
+        issues = self.check(parsed, filename)
+        if not issues:
+            self.queue(parsed)
+        return issues
+
+    def check(self, parsed: Parsed, filename: str) -> list[Issue]:
+        """The issues of a record naming records the store does not hold (names compared ignoring case and punctuation)."""
         record = parsed.record
-        record_type = type(record)
         issues = []
-        for field, table in REFERENCES.get(record_type, _NONE).items():
+        for field, table in REFERENCES.get(type(record), _NONE).items():
             value = getattr(record, field)
             if value is not None:
                 known = self.known[table]
-                if value not in (self._known(table) if known is None else known):
+                if value not in (self._known(table) if known is None else known) and self.spelled(table, value) is None:
                     issues.append(_unknown(filename, parsed.row, parsed.column(field), value, table))
-        if issues:
-            return issues
-        self._queue(record, TABLE_NAMES[record_type])
-        return []
+        return issues
+
+    def queue(self, parsed: Parsed) -> None:
+        """Queue a checked record, with the store's spelling of the names it gives or refers to."""
+        record = parsed.record
+        record_type = type(record)
+        changes = {}
+        for field, table in REFERENCES.get(record_type, _NONE).items():
+            value = getattr(record, field)
+            if value is not None and value not in self._known(table):
+                changes[field] = self.spelled(table, value)
+        table = TABLE_NAMES[record_type]
+        if table in NAMED:
+            name = self.spelled(table, record.name)
+            if name is not None and name != record.name:
+                changes["name"] = name
+        if changes:
+            record = attrs.evolve(record, **changes)
+        self._queue(record, table)
+
+    def holds(self, table: str, key) -> bool:
+        """True when ``table`` (one that records refer to) holds, or has queued, this key."""
+        return key in self._known(table)
+
+    def spelled(self, table: str, value) -> str | None:
+        """The key ``table`` holds for a name spelled ``value`` with other case or punctuation, if any."""
+        if table not in NAMED or not isinstance(value, str):
+            return None
+        known = self._known(table)
+        if value in known:
+            return value
+        spellings = self.spellings.get(table)
+        if spellings is None or len(spellings) != len(known):
+            spellings = self.spellings[table] = {values.slug(name): name for name in sorted(known, reverse=True)}
+        return spellings.get(values.slug(value))
 
     def add_batch(self, batch, filename: str) -> list[Issue]:
         """Check and queue a :class:`~scplearn.importers.canonical.Batch`; returns the issues of rows referring to unknown records.
@@ -189,10 +231,18 @@ class Writer:
             known = self._known(referenced)
             if known.issuperset(values) or not set(values).difference(known).difference((None,)):
                 continue
+            values = columns[field] = list(values)
             for index, value in enumerate(values):
                 if value is not None and value not in known:
+                    spelled = self.spelled(referenced, value)
+                    if spelled is not None:
+                        values[index] = spelled
+                        continue
                     unknown.add(index)
                     issues.append(_unknown(filename, batch.rows[index], field, value, referenced))
+        if table in NAMED:
+            columns = dict(columns)
+            columns["name"] = [self.spelled(table, name) or name for name in columns["name"]]
         count = len(batch.rows)
         if unknown:
             kept = [index for index in range(count) if index not in unknown]
@@ -301,9 +351,10 @@ class Writer:
             self.new_delegates.clear()
 
     def _execute(self, table: str, sql: str, rows: list) -> None:
-        before = self.db.conn.total_changes
-        self.db.conn.executemany(sql, rows)
-        changed = self.db.conn.total_changes - before
+        earlier = self._existing(table, rows) if self.import_id is not None and "DO NOTHING" not in sql else None
+        changed = self.db.conn.executemany(sql, rows).rowcount
+        if earlier:
+            self.journal_updates(table, earlier)
         self.changes[table] += changed
         if changed and table in SUMMARISED:
             self.changed_sources.add(table)
@@ -324,6 +375,29 @@ class Writer:
             "SELECT DISTINCT year FROM sessions WHERE code IN (SELECT value FROM json_each(?))", [sessions])}
         self.file_sessions, self.file_years = set(), set()
         return years
+
+    def _existing(self, table: str, rows: list) -> dict[int, tuple]:
+        """rowid → values of the rows of ``table`` that ``rows`` (about to be upserted) name by their key."""
+        at = KEY_AT[table]
+        keys = json.dumps([[row[i] for i in at] for row in rows])
+        match = " AND ".join(f"{table}.{column} = json_extract(json_each.value, '$[{n}]')"
+                             for n, column in enumerate(PRIMARY_KEYS[table]))
+        columns = ", ".join(f"{table}.{column}" for column in COLUMNS[table])
+        return {row[0]: row[1:] for row in self.db.conn.execute(
+            f"SELECT {table}.rowid, {columns} FROM json_each(?) CROSS JOIN {table} ON {match}", [keys])}
+
+    def journal_updates(self, table: str, earlier: dict[int, tuple]) -> None:
+        """Note in ``import_journal`` the earlier values of the rows an upsert changed (see :mod:`scplearn.journal`)."""
+        now = self._existing_by_rowid(table, list(earlier))
+        notes = [(self.import_id, table, rowid, json.dumps(dict(zip(COLUMNS[table], values))))
+                 for rowid, values in earlier.items() if now.get(rowid) != values]
+        if notes:
+            self.db.conn.executemany("INSERT INTO import_journal (import, tbl, rid, before) VALUES (?, ?, ?, ?)", notes)
+
+    def _existing_by_rowid(self, table: str, rowids: list[int]) -> dict[int, tuple]:
+        return {row[0]: row[1:] for row in self.db.conn.execute(
+            f"SELECT rowid, {', '.join(COLUMNS[table])} FROM {table} WHERE rowid IN (SELECT value FROM json_each(?))",
+            [json.dumps(rowids)])}
 
     def take_changes(self) -> dict[str, int]:
         """Rows inserted or updated per table since the last call."""

@@ -77,3 +77,20 @@ def store_options(command):
     command = click.option("--key-file", "key_path", type=click.Path(dir_okay=False, path_type=Path),
                            help="Pseudonym key file [default: DB with .key]")(command)
     return command
+
+
+class DefaultGroup(click.Group):
+    """A group that runs its ``default`` command when the first argument names none of its commands.
+
+    So ``scplearn agencies training.db --unverified`` lists, and ``scplearn
+    agencies merge training.db A B`` merges.
+    """
+
+    def __init__(self, *args, default: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    def parse_args(self, context, args):
+        if args and args[0] not in self.commands and args[0] not in context.help_option_names:
+            args = [self.default, *args]
+        return super().parse_args(context, args)

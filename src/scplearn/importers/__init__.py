@@ -13,16 +13,28 @@ from typing import Iterator, Protocol
 
 import attrs
 
+from ..errors import ScplearnError
+
+
+class UnreadableFile(ScplearnError):
+    """The file is not a table scplearn can read."""
+
 
 @attrs.frozen
 class Issue:
-    """A problem with one value in a source file."""
+    """A problem with one value in a source file.
+
+    ``whole_file`` marks a problem that stops the whole file being read (a
+    missing column, no session): the import fails even with ``skip_invalid``.
+    An issue with no row is always one.
+    """
 
     file: str
     row: int | None
     column: str | None
     value: object
     reason: str
+    whole_file: bool = attrs.field(default=False, eq=False)
 
     def __str__(self) -> str:
         where = [self.file]
@@ -30,11 +42,12 @@ class Issue:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column!r}")
-        shown = "" if self.value is None else f" value {_show(self.value)}:"
+        shown = "" if self.value is None else f" value {show_value(self.value)}:"
         return f"{', '.join(where)}:{shown} {self.reason}"
 
 
-def _show(value) -> str:
+def show_value(value) -> str:
+    """A cell's value as a message quotes it, cut short past 60 characters."""
     text = repr(value) if isinstance(value, str) else repr(str(value))
     return text if len(text) <= 60 else text[:57] + "...'"
 
@@ -58,3 +71,29 @@ class Importer(Protocol):
     def recognises(self, path: Path) -> bool: ...
 
     def read(self, path: Path, options: dict) -> Iterator[Parsed | Issue]: ...
+
+
+@attrs.frozen
+class Omitted:
+    """A row read and deliberately not written, with why: superseded by a later row of the
+    same file (a form sent twice), or left out (staff, below the attendance threshold, on no register).
+
+    Not a problem: the import goes ahead, and the summary counts and names these rows.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    reason: str
+    superseded: bool = False
+
+    __str__ = Issue.__str__
+
+
+@attrs.frozen
+class RowsRead:
+    """How many rows of data an importer read from its file, when its records do not show it
+    (several rows making one record, or rows giving none)."""
+
+    count: int

@@ -119,14 +119,12 @@ def _body(path: Path, record_type) -> tuple[list[Issue], list[str], Iterator]:
     comes with no rows. No two columns share a key (that is a header problem),
     so a row's cells line up with the keys.
     """
-    rows = tables.raw_rows(path)
-    header = next(rows, None)
-    first = next(rows, None) if header else None
+    number, header, rows = tables.table(path)
+    first = next(rows, None)
     if first is None:
         return [], [], iter(())
-    header = [str(cell).replace("\ufeff", "").strip() for cell in header[1]]
     fields = {field.name for field in attrs.fields(record_type)}
-    problems = list(_header_issues(path, header, record_type, fields))
+    problems = list(_header_issues(path, number, header, record_type, fields))
     if problems:
         return problems, [], iter(())
     return [], [tables.header_key(column) for column in header], itertools.chain([first], rows)
@@ -183,18 +181,19 @@ def _read_row(record_type, keys, width, number, cells, name):
 _NO_COLUMNS: dict = {}  # the file's columns are the fields' names; shared by every record read, never changed
 
 
-def _header_issues(path: Path, header, record_type, fields):
+def _header_issues(path: Path, number: int, header, record_type, fields):
     seen = set()
     for column in header:
         key = tables.header_key(column)
         if key in seen:
-            yield Issue(path.name, 1, column, None, "column appears twice")
+            yield Issue(path.name, number, column, None, "column appears twice", whole_file=True)
         seen.add(key)
         if key not in fields:
-            yield Issue(path.name, 1, column, None,
-                        f"unknown column for {TABLE_NAMES[record_type]}; expected: {', '.join(sorted(fields))}")
+            yield Issue(path.name, number, column, None,
+                        f"unknown column for {TABLE_NAMES[record_type]}; expected: {', '.join(sorted(fields))}",
+                        whole_file=True)
     for missing in sorted(_required(record_type) - seen):
-        yield Issue(path.name, 1, missing, None, f"required column is missing from {path.name}")
+        yield Issue(path.name, number, missing, None, f"required column is missing from {path.name}", whole_file=True)
 
 
 @hookimpl

@@ -1,49 +1,73 @@
 """Eventbrite attendee reports (Reports → Attendee Summary → Export → CSV).
 
-One row per ticket: ``Order #``, ``Order Date``, ``First Name``, ``Last
-Name``, ``Email``, ``Ticket Type``, ``Attendee #``, ``Attendee Status`` and
-the questions the organiser asked, here ``Job Title`` and ``Company`` (or an
-``Organisation`` question). Each row gives a delegate (email, name, role =
-job title, agency = organisation) and a booking of the session.
+One row per ticket. Three generations of headings are read: the US export
+(``Order #``, ``First Name``, ``Last Name``, ``Email``, ``Ticket Type``,
+``Attendee #``, ``Attendee Status``), the UK one (``Order no.``,
+``Surname``, ``Attendee no.``) and the newer one (``Order ID``, ``Attendee
+first name``, ``Attendee last name``, ``Attendee email``, ``Event name``,
+``Event start date``, ``Event location``, ``Ticket type``, and no status
+column at all: every row is a booking). Then come the questions the organiser
+asked: job title, organisation, and perhaps "Which sector do you work in?".
+Each row gives a delegate (email, name, role = job title, agency =
+organisation) and a booking of the session.
 
-- **Session**: the report does not carry scplearn's session codes: give
-  ``--session CODE``, or ``--course CODE --date DATE``; or map a column such
-  as ``Event ID`` to ``session`` in a mapping file, with ``[values.session]``
-  turning its values into session codes.
+- **Session**: ``--session CODE``; or ``--course`` (code or title) with
+  ``--date``; or the course from ``--course`` or the ``Event name`` column and
+  the day from the ticket type (``Tuesday 3 September 2024 (morning)``) or
+  the event date. A course or session the store lacks is created (see
+  :mod:`scplearn.importers.catalogue`), online events as virtual. A mapping
+  may also turn a column such as ``Event ID`` into session codes.
 - **Status**: ``Attending`` is booked, ``Checked In`` (or a ``Checked In``
   column saying yes) is attended; ``Not Attending``, ``Cancelled``,
-  ``Refunded``, ``Deleted`` and ``Transferred`` are cancelled. A booking
+  ``Refunded``, ``Deleted`` and ``Transferred`` are cancelled; no status
+  column (or ``[fixed] status``) means booked (or what is fixed). A booking
   already recorded as attended or did not attend (say from a Teams report)
   is not set back to booked by a later export.
-- **Organisation**: must name an agency already in the store (compared
-  ignoring case and punctuation). Other spellings are mapped with
-  ``[values.agency]`` in a mapping file (``""`` records no agency); an
-  unknown organisation is reported on its row rather than guessed.
+- **Organisation**: matched to an agency ignoring case and punctuation; one
+  the store lacks is created unverified, its sector from a sector question
+  when the export asks one. A near miss of a known agency is refused with
+  "did you mean ...?". ``[values.agency]`` in a mapping file maps spellings.
 - **Duplicates**: rows with the same email (one person holding two tickets,
   or booking, cancelling and booking again) are one delegate and one booking;
-  the status kept is the strongest (attended, then booked, then cancelled).
+  the status kept is the strongest (attended, then booked, then cancelled),
+  and the later rows are counted as superseded.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .. import model, values
 from ..hookspecs import hookimpl
-from . import Issue, Parsed, lookup, mapping, tables
+from . import Issue, Omitted, Parsed, clock, lookup, mapping, tables
 
 COLUMNS = {
-    "email": ("email", "email address", "attendee email"),
-    "first_name": ("first name", "attendee first name"),
-    "last_name": ("last name", "surname", "attendee last name"),
+    "email": ("email", "email address", "attendee email", "e-mail"),
+    "first_name": ("first name", "attendee first name", "forename"),
+    "last_name": ("last name", "surname", "attendee last name", "attendee surname"),
     "name": ("name", "full name", "attendee name"),
     "status": ("attendee status", "status"),
-    "checked_in": ("checked in", "check-in status"),
+    "checked_in": ("checked in", "check-in status", "check in status"),
     "role": ("job title", "role", "job role", "position"),
     "agency": ("company", "organisation", "organization", "agency", "employer", "organisation name", "organization name"),
+    "sector": (),
     "session": (),
-    "session_date": ("event date", "event start date", "date attending"),
+    "session_date": ("event date", "event start date", "date attending", "event start"),
+    "ticket": ("ticket type", "ticket name", "ticket"),
+    "course": ("event name", "event title", "event"),
+    "location": ("event location", "venue", "venue name", "location"),
 }
+QUESTIONS = {
+    "agency": re.compile(r"\b(organisation|organization|employer|agency|company)\b"),
+    "role": re.compile(r"\b(job title|job role|role)\b"),
+    "sector": re.compile(r"\bsector\b"),
+}
+"""Booking questions worded freely ("Which organisation do you work for?"), found by a word in them."""
+DATED = {"order date", "event date", "event start date", "date attending", "event start"}
+ORDER_MARKERS = {"order #", "order no.", "order no", "order id", "order number"}
+ATTENDEE_MARKERS = {"attendee status", "attendee #", "attendee no.", "attendee no", "ticket type",
+                    "attendee email", "attendee first name"}
 STATUSES = {
     "attending": "booked", "booked": "booked",
     "checked_in": "attended", "attended": "attended",
@@ -51,7 +75,7 @@ STATUSES = {
     "refunded": "cancelled", "refunded_canceled": "cancelled", "deleted": "cancelled", "transferred": "cancelled",
 }
 STRENGTH = {"attended": 3, "did_not_attend": 2, "booked": 1, "cancelled": 0}
-FIELDS = ("email", "name", "first_name", "last_name", "status", "checked_in", "role", "agency", "session", "session_date")
+FIELDS = tuple(COLUMNS)
 
 
 def _find(header: list, given: mapping.Mapping) -> dict:
@@ -69,7 +93,19 @@ def _find(header: list, given: mapping.Mapping) -> dict:
             if candidate in keys and given.field_of(keys[candidate]) != mapping.IGNORE:
                 found[field] = keys[candidate]
                 break
+    taken = set(found.values())
+    for field, pattern in QUESTIONS.items():
+        if field not in found:
+            heading = next((h for key, h in keys.items() if pattern.search(key) and h not in taken
+                            and given.field_of(h) != mapping.IGNORE and not key.startswith(("buyer", "purchaser"))), None)
+            if heading is not None:
+                found[field] = heading
+                taken.add(heading)
     return found
+
+
+def _is_eventbrite(keys: set) -> bool:
+    return bool(keys & ORDER_MARKERS) and bool(keys & (ATTENDEE_MARKERS | {"email", "attendee email"}))
 
 
 class EventbriteImporter:
@@ -81,8 +117,17 @@ class EventbriteImporter:
         path = Path(path)
         if path.suffix.lower() not in (".csv", ".xlsx"):
             return False
-        keys = {tables.header_key(heading) for heading in tables.head(path)}
-        return "order #" in keys and ("attendee status" in keys or "attendee #" in keys)
+        return _is_eventbrite({tables.header_key(heading) for heading in tables.head(path)})
+
+    def check(self, path: Path, options: dict) -> str | None:
+        """Why ``--format eventbrite`` cannot read this file, if it cannot: no Eventbrite order column, no email."""
+        if options.get("mapping") is not None:
+            return None
+        keys = {tables.header_key(heading) for heading in tables.head(Path(path))}
+        if not _is_eventbrite(keys):
+            return ("not an Eventbrite attendee report: it has no order column (Order #, Order no. or Order ID) "
+                    "beside an email column; give a --mapping to read another layout")
+        return None
 
     def rank(self, path: Path) -> int:
         """With the bookings: after agencies and sessions, before attendance reports."""
@@ -93,14 +138,19 @@ class EventbriteImporter:
         given = mapping.from_options(options)
         given.check_fields(FIELDS, "an Eventbrite attendee report")
         reader = _Reader(path, given, options)
-        rows = tables.read_dicts(path)
+        rows = list(tables.read_dicts(path))
+        if rows:
+            dated = [heading for heading in rows[0][2] if tables.header_key(heading) in DATED]
+            reader.month_first = clock.month_first(row.get(heading) for _, row, _ in rows for heading in dated)
         for number, row, header in rows:
             if reader.columns is None:
                 problem = reader.start(header)
                 if problem:
                     yield problem
                     return
-            yield from reader.read_row(number, row)
+            found = list(reader.read_row(number, row))
+            yield from reader.lookup.catalogue.take()
+            yield from found
         yield from reader.results()
 
 
@@ -110,25 +160,25 @@ class _Reader:
         self.lookup = lookup.Lookup(options.get("store"))
         self.columns = None
         self.session = None
-        self.agencies = {
-            values.slug(name): name for (name,) in self.lookup.db.execute("SELECT name FROM agencies")
-        }
         self.people: dict[str, dict] = {}
+        self.month_first = False
 
     def start(self, header) -> Issue | None:
         self.columns = _find(header, self.mapping)
         if "email" not in self.columns:
-            return Issue(self.path.name, 1, "Email", None, "no email column: delegates cannot be identified")
-        if "status" not in self.columns and "checked_in" not in self.columns:
-            return Issue(self.path.name, 1, "Attendee Status", None, "no attendee status column")
+            return Issue(self.path.name, None, "Email", None, "no email column: delegates cannot be identified")
         if "session" not in self.columns and "session" not in self.mapping.fixed:
-            self.session, problem = lookup.session_from_options(self.lookup, self.options)
-            if problem:
-                return Issue(self.path.name, None, None, self.options.get("session"), problem)
-            if self.session is None and "session_date" not in self.columns:
+            if self.options.get("session") or self.options.get("date"):
+                self.session, problem = lookup.session_from_options(self.lookup, self.options)
+                if problem:
+                    return Issue(self.path.name, None, None, self.options.get("session"), problem)
+            elif not ({"session_date", "ticket"} & set(self.columns)):
                 return Issue(self.path.name, None, None, None,
-                             "an Eventbrite report does not name the session: give --session CODE, or "
-                             "--course CODE --date DATE, or map a column to session with --mapping")
+                             "an Eventbrite report without event dates or ticket types does not say the session: "
+                             "give --session CODE, or --course with --date DATE, or map a column to session with --mapping")
+            elif not (self.options.get("course") or "course" in self.columns):
+                return Issue(self.path.name, None, None, None,
+                             "the report does not name its course: give --course with the course's title (or code)")
         return None
 
     def cell(self, row: dict, field: str):
@@ -165,6 +215,9 @@ class _Reader:
             part for part in (values.text(self.cell(row, "first_name")), values.text(self.cell(row, "last_name"))) if part
         ) or None
         person = self.people.setdefault((session, email), {"row": number, "status": status})
+        if person["row"] != number:
+            yield Omitted(self.path.name, number, self.columns.get("email"), email,
+                          f"the same person's ticket as row {person['row']}: one booking", superseded=True)
         if STRENGTH[status] > STRENGTH[person["status"]]:
             person["status"] = status
         for field, value in (("name", name), ("role", values.text(self.cell(row, "role"))), ("agency", agency)):
@@ -179,8 +232,8 @@ class _Reader:
                     return "attended", []
             except ValueError as error:
                 return None, [self.issue(number, "checked_in", checked, str(error))]
-        if "status" not in self.columns:
-            return "booked", []  # only a check-in column: not checked in
+        if "status" not in self.columns and "status" not in self.mapping.fixed:
+            return "booked", []  # no status (the newer export), or only a check-in column: not checked in
         raw = self.cell(row, "status")
         if values.is_missing(raw):
             return None, [self.issue(number, "status", raw, "is required")]
@@ -198,12 +251,8 @@ class _Reader:
         raw = self.cell(row, "agency")
         if values.is_missing(raw):
             return None, []
-        name = self.agencies.get(values.slug(raw))
-        if name is None:
-            return None, [self.issue(number, "agency", raw,
-                                     "no agency of this name; add it to your agencies, or map this spelling to an "
-                                     "agency (or to \"\" for none) under [values.agency] in a --mapping file")]
-        return name, []
+        name, problem = self.lookup.catalogue.agency(raw, self.cell(row, "sector"))
+        return name, [self.issue(number, "agency", raw, problem)] if problem else []
 
     def session_of(self, number, row):
         if self.session is not None:
@@ -214,19 +263,23 @@ class _Reader:
                 return code, []
             return None, [self.issue(number, "session", code, "no such session (import the sessions first, "
                                      "or map this value to a session code under [values.session])")]
-        raw = self.cell(row, "session_date")
-        course = values.text(self.options.get("course"))
-        if raw is None or course is None:
-            return None, [self.issue(number, "session", None, "no session: give --session, or --course with --date")]
-        try:
-            day = values.date(raw)
-        except ValueError as error:
-            return None, [self.issue(number, "session_date", raw, str(error))]
-        code, problem = self.lookup.course_code(course)
-        if code is None:
-            return None, [Issue(self.path.name, None, None, course, f"--course: {problem}")]
-        code, problem = self.lookup.session_on(code, day)
-        return code, [] if code else [self.issue(number, "session_date", raw, problem)]
+        label, field = None, None
+        for field in ("ticket", "session_date"):
+            label = clock.day_label(self.cell(row, field), month_first=self.month_first)
+            if label is not None:
+                break
+        if label is None:
+            raw = self.cell(row, "session_date")
+            return None, [self.issue(number, "session_date" if raw else "ticket", raw or self.cell(row, "ticket"),
+                                     "names no day: give --session, or --course with --date")]
+        catalogue = self.lookup.catalogue
+        course, problem = catalogue.course(self.options.get("course") or self.cell(row, "course"), hours=label.hours)
+        if course is None:
+            return None, [self.issue(number, "course", self.options.get("course") or self.cell(row, "course"), problem)]
+        location = str(self.cell(row, "location") or "").casefold()
+        mode = "virtual" if re.search(r"online|virtual|teams|zoom|webinar", location) else "face_to_face"
+        code, problem = catalogue.session(course, label.day, part=label.part, mode=mode)
+        return code, [] if code else [self.issue(number, field, self.cell(row, field), problem)]
 
     def results(self):
         if self.columns is None:  # an empty file: no header, nothing to give

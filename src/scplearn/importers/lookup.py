@@ -15,6 +15,7 @@ import unicodedata
 
 from .. import values
 from ..errors import ScplearnError
+from .catalogue import Catalogue
 
 
 def name_key(name) -> tuple:
@@ -41,37 +42,12 @@ class Lookup:
             raise ScplearnError("this importer needs the store: run it through scplearn.import_files")
         self.store = store
         self.db = store.db
+        self.catalogue = Catalogue(self.db)
 
     # sessions and courses
 
     def session_exists(self, code: str) -> bool:
         return self.db.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone() is not None
-
-    def course_code(self, value) -> tuple[str | None, str | None]:
-        """A course from its code or its exact title (any case): ``(code, None)`` or ``(None, reason)``."""
-        text = values.text(value)
-        if text is None:
-            return None, "no course given"
-        row = self.db.execute(
-            "SELECT code FROM courses WHERE code = ? COLLATE NOCASE OR title = ? COLLATE NOCASE", [text, text]
-        ).fetchall()
-        if len(row) == 1:
-            return row[0][0], None
-        if not row:
-            return None, "no such course (give its code or its title as in the courses table)"
-        return None, "names more than one course"
-
-    def session_on(self, course: str, day: dt.date) -> tuple[str | None, str | None]:
-        """The session of ``course`` on ``day``: ``(code, None)`` or ``(None, reason)``."""
-        rows = self.db.execute(
-            "SELECT code FROM sessions WHERE course = ? AND date = ? ORDER BY code", [course, day.isoformat()]
-        ).fetchall()
-        if len(rows) == 1:
-            return rows[0][0], None
-        if not rows:
-            return None, f"no session of {course} on {day.isoformat()}; import the sessions first or give --session"
-        codes = ", ".join(row[0] for row in rows)
-        return None, f"{course} ran more than once on {day.isoformat()} ({codes}); give --session"
 
     def attended_session(self, course: str, email: str) -> tuple[str | None, str | None]:
         """The one session of ``course`` this person attended (for surveys that ask only the course)."""
@@ -86,6 +62,12 @@ class Lookup:
         if not rows:
             return None, f"no attended session of {course} is recorded for this person; give the session or its date"
         return None, f"this person attended {course} more than once; give the session or its date"
+
+    def created_by_import(self, table: str, rowid: int) -> bool:
+        """True when an import inserted this row (so what it holds was read from a file, not listed by hand)."""
+        return self.db.execute(
+            "SELECT 1 FROM import_ranges WHERE tbl = ? AND ? BETWEEN first AND last", [table, rowid]
+        ).fetchone() is not None
 
     def session_hours(self, code: str) -> float | None:
         """The length of a session's course in hours, if the course records one."""
@@ -119,19 +101,28 @@ class Lookup:
         ).fetchone()
         return bool(row and row[0])
 
+    def register(self, session: str) -> set[str]:
+        """The emails of everyone booked on a session (and not cancelled) or present at it."""
+        keys = [row[0] for row in self.db.execute(
+            "SELECT delegate FROM bookings WHERE session = ? AND status != 'cancelled'", [session])]
+        return {email for email, _ in self._people(keys)}
+
+    def _people(self, keys: list[str]):
+        """(email, name) of each delegate key, from the private database."""
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            yield from self.store.private.execute(
+                f"SELECT email, name FROM people WHERE key IN ({', '.join('?' * len(chunk))}) ORDER BY email", chunk
+            )
+
     def booked_names(self, session: str) -> dict[tuple, list[str]]:
         """The emails of the people booked on a session, by :func:`name_key` of their name."""
         keys = [row[0] for row in self.db.execute("SELECT delegate FROM bookings WHERE session = ?", [session])]
         found: dict[tuple, list[str]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows = self.store.private.execute(
-                f"SELECT email, name FROM people WHERE key IN ({', '.join('?' * len(chunk))}) ORDER BY email", chunk
-            )
-            for email, name in rows:
-                key = name_key(name)
-                if key:
-                    found.setdefault(key, []).append(email)
+        for email, name in self._people(keys):
+            key = name_key(name)
+            if key:
+                found.setdefault(key, []).append(email)
         return found
 
 
@@ -145,11 +136,15 @@ def option_date(options: dict) -> dt.date | None:
         raise ScplearnError(f"--date {given}: {error}") from None
 
 
-def session_from_options(lookup: Lookup, options: dict, day: dt.date | None = None) -> tuple[str | None, str | None]:
+def session_from_options(lookup: Lookup, options: dict, day: dt.date | None = None, *,
+                         part: str | None = None, mode: str = "face_to_face") -> tuple[str | None, str | None]:
     """The session the options name: ``--session``, or ``--course`` with ``--date`` (or with ``day`` from the file).
 
-    Returns ``(code, None)``, ``(None, reason)`` when the options name no
-    known session, or ``(None, None)`` when they name none at all.
+    A course or session that ``--course`` names and the store lacks is
+    created (see :class:`~scplearn.importers.catalogue.Catalogue`), in
+    ``mode``. Returns ``(code, None)``, ``(None, reason)`` when the options
+    name no session that can be found or made, or ``(None, None)`` when they
+    name none at all.
     """
     session = values.text(options.get("session"))
     course = values.text(options.get("course"))
@@ -158,16 +153,16 @@ def session_from_options(lookup: Lookup, options: dict, day: dt.date | None = No
         if course is not None or given_day is not None:
             raise ScplearnError("give either --session, or --course with --date, not both")
         if not lookup.session_exists(session):
-            return None, f"no session {session}; import the sessions first"
+            return None, f"no session {session}; import the sessions first, or give --course and let the file say the day"
         return session, None
     if given_day is not None and course is None:
         raise ScplearnError("--date needs --course: a session is found by its course and its date")
     if course is None:
         return None, None
-    code, reason = lookup.course_code(course)
+    code, reason = lookup.catalogue.course(course)
     if code is None:
-        return None, f"course {course}: {reason}"
+        return None, f"--course {course}: {reason}"
     day = given_day or day
     if day is None:
         return None, f"the file does not say when {code} ran; give --date too"
-    return lookup.session_on(code, day)
+    return lookup.catalogue.session(code, day, part=None if given_day else part, mode=mode)

@@ -24,11 +24,12 @@ import attrs
 from .. import model, values
 from ..errors import ScplearnError
 from ..hookspecs import hookimpl
-from . import Issue, Parsed, lookup, mapping, tables
+from . import Issue, Parsed, clock, lookup, mapping, tables, workbooks
 from .canonical import _BY_NAME, TABLE_NAMES
 
 MAPPING_SUFFIXES = (".mapping.toml", ".mapping.yaml", ".mapping.yml")
-_EXTRA_FIELDS = ("session_date", "course")
+_EXTRA_FIELDS = ("session_date", "course", "first_name", "last_name", "sector")
+"""Fields a mapping may name beyond the records': a session's day and course, a name in two parts, an agency's sector."""
 
 
 def sibling_mapping(path: Path) -> Path | None:
@@ -62,21 +63,9 @@ def _mapping_for(path: Path, options: dict) -> mapping.Mapping | None:
 
 
 def _rows(path: Path, given: mapping.Mapping):
-    if given.sheet is None or path.suffix.lower() != ".xlsx":
-        yield from tables.raw_rows(path)
-        return
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        if given.sheet not in workbook.sheetnames:
-            raise ScplearnError(f"{path.name}: no sheet {given.sheet!r} (sheets: {', '.join(workbook.sheetnames)})")
-        for number, cells in enumerate(workbook[given.sheet].iter_rows(values_only=True), start=1):
-            cells = ["" if cell is None else cell for cell in cells]
-            if any(str(cell).strip() for cell in cells):
-                yield number, cells
-    finally:
-        workbook.close()
+    if given.sheet is None or path.suffix.lower() not in workbooks.SUFFIXES:
+        return tables.raw_rows(path)
+    return workbooks.rows(path, given.sheet)
 
 
 class MappedImporter:
@@ -104,23 +93,39 @@ class MappedImporter:
             yield Issue(path.name, None, None, None,
                         f"no mapping: give --mapping FILE, or save one beside the file as {path.stem}.mapping.toml")
             return
-        kinds = record_types(given)
-        allowed = {field.name for kind in kinds for field in attrs.fields(kind)} | set(_EXTRA_FIELDS)
-        given.check_fields(allowed, " and ".join(TABLE_NAMES[kind] for kind in kinds))
-        reader = _Reader(path, given, kinds, options)
-        for number, cells in _rows(path, given):
-            if number < given.header_row:
-                continue
-            if reader.header is None:
-                if number != given.header_row:
-                    yield Issue(path.name, given.header_row, None, None, "the header row named in the mapping is blank")
-                    return
-                problems = reader.start(cells)
-                if problems:
-                    yield from problems
-                    return
-                continue
-            yield from reader.read_row(number, cells)
+        yield from read_mapped(path, given, options)
+
+
+def read_mapped(path: Path, given: mapping.Mapping, options: dict):
+    """Records and issues of a table file read through a mapping."""
+    kinds = record_types(given)
+    allowed = {field.name for kind in kinds for field in attrs.fields(kind)} | set(_EXTRA_FIELDS)
+    given.check_fields(allowed, " and ".join(TABLE_NAMES[kind] for kind in kinds))
+    reader = _Reader(path, given, kinds, options)
+    rows = _rows(path, given)
+    if given.header_row is None:
+        number, header, rows = tables.table(path, rows)
+        if number is None:
+            return
+        problems = reader.start(header, number)
+        if problems:
+            yield from problems
+            return
+    for number, cells in rows:
+        if number < (given.header_row or 0):
+            continue
+        if reader.header is None:
+            if number != given.header_row:
+                yield Issue(path.name, given.header_row, None, None, "the header row named in the mapping is blank")
+                return
+            problems = reader.start(cells, number)
+            if problems:
+                yield from problems
+                return
+            continue
+        found = list(reader.read_row(number, cells))
+        yield from reader.lookup.catalogue.take()
+        yield from found
 
 
 class _Reader:
@@ -130,16 +135,15 @@ class _Reader:
         self.header = None
         self.columns = {}  # field -> (index, heading)
         self.session = None
-        self.agencies = None
 
-    def start(self, cells) -> list[Issue]:
+    def start(self, cells, number: int) -> list[Issue]:
         self.header = [str(cell).replace("\ufeff", "").strip() for cell in cells]
         problems = []
         keys = {tables.header_key(heading) for heading in self.header}
         for key, field in self.mapping.columns.items():
             if field and key not in keys:
-                problems.append(Issue(self.path.name, self.mapping.header_row, key, None,
-                                      f"column named in {self.mapping.name} is not in the file"))
+                problems.append(Issue(self.path.name, number, key, None,
+                                      f"column named in {self.mapping.name} is not in the file", whole_file=True))
         for index, heading in enumerate(self.header):
             field = self.mapping.field_of(heading)
             if field:
@@ -164,6 +168,10 @@ class _Reader:
             if values.is_missing(row.get(field)):
                 row[field] = value
                 headings.setdefault(field, f"[fixed] {field}")
+        if values.is_missing(row.get("name")) and not (values.is_missing(row.get("first_name"))
+                                                       and values.is_missing(row.get("last_name"))):
+            row["name"] = " ".join(part for part in map(values.text, (row.get("first_name"), row.get("last_name"))) if part)
+            headings["name"] = headings.get("first_name") or headings.get("last_name")
         problems = []
         if self.session is not None and values.is_missing(row.get("session")):
             row["session"], headings["session"] = self.session, "--session"
@@ -171,8 +179,10 @@ class _Reader:
             problem = self.session_by_date(row)
             if problem:
                 problems.append(Issue(self.path.name, number, headings.get("session_date"), row["session_date"], problem))
-        if not values.is_missing(row.get("agency")):
-            row["agency"] = self.agency(row["agency"])
+        if not values.is_missing(row.get("agency")) and model.Delegate in self.kinds:
+            row["agency"], problem = self.lookup.catalogue.agency(row["agency"], row.get("sector"))
+            if problem:
+                problems.append(Issue(self.path.name, number, headings.get("agency"), row["agency"], problem))
         records = []
         for kind in self.kinds:
             record, field_problems = model.build(kind, row)
@@ -190,25 +200,24 @@ class _Reader:
             yield Parsed(number, record, headings)
 
     def session_by_date(self, row) -> str | None:
-        course = row.get("course")
+        """Find (or create) the session of the row's course on the row's day; the problem, if any."""
+        course = self.options.get("course")  # what the coordinator says wins over a column's spelling of it
         if values.is_missing(course):
-            course = self.options.get("course")
+            course = row.get("course")
         if values.is_missing(course):
             return "a session date needs its course: map a course column, fix course under [fixed], or give --course"
-        code, problem = self.lookup.course_code(course)
+        catalogue = self.lookup.catalogue
+        code, problem = catalogue.course(course)
         if code is None:
             return f"course {course}: {problem}"
         try:
-            day = values.date(row["session_date"])
+            label = clock.DayLabel(values.date(row["session_date"]))
         except ValueError as error:
-            return str(error)
-        row["session"], problem = self.lookup.session_on(code, day)
+            label = clock.day_label(row["session_date"])
+            if label is None:
+                return str(error)
+        row["session"], problem = catalogue.session(code, label.day, part=label.part)
         return problem
-
-    def agency(self, raw):
-        if self.agencies is None:
-            self.agencies = {values.slug(name): name for (name,) in self.lookup.db.execute("SELECT name FROM agencies")}
-        return self.agencies.get(values.slug(raw), raw)
 
 
 @hookimpl

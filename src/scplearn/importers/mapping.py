@@ -4,7 +4,7 @@ A mapping file is TOML or YAML. Every importer that reads ``--mapping`` uses
 the same layout (see docs/importing.md)::
 
     records = ["delegates", "bookings"]      # only the mapped importer needs this
-    header_row = 1                           # mapped importer: the row holding the headings
+    header_row = 1                           # mapped importer: the row holding the headings (else found)
     sheet = "Register"                       # mapped importer: an .xlsx sheet other than the first
 
     [columns]                                # heading in the file = field
@@ -50,7 +50,7 @@ class Mapping:
     columns: dict = attrs.field(factory=dict)
     values: dict = attrs.field(factory=dict)
     fixed: dict = attrs.field(factory=dict)
-    header_row: int = 1
+    header_row: int | None = None
     sheet: str | None = None
 
     @property
@@ -144,8 +144,8 @@ def _build(path: Path, content) -> Mapping:
         if not isinstance(table, dict):
             raise ScplearnError(f"{path.name}: [values.{field}] must be a table of spellings and values")
         spellings[field] = {values.slug(key): value for key, value in table.items()}
-    header_row = content.get("header_row", 1)
-    if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+    header_row = content.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1):
         raise ScplearnError(f"{path.name}: header_row must be a row number, 1 or more")
     sheet = content.get("sheet")
     return Mapping(

@@ -16,7 +16,8 @@ from pathlib import Path
 import attrs
 
 from .. import model, values
-from . import Issue, Parsed, clock, lookup, mapping, tables
+from . import Issue, Omitted, Parsed, RowsRead, clock, lookup, mapping, tables
+from .catalogue import closest_email
 
 EVALUATION_FIELDS = tuple(f.name for f in attrs.fields(model.Evaluation) if f.name not in ("session", "email"))
 FOLLOWUP_FIELDS = ("used_learning", "specific_action", "knowledge", "skills", "confidence", "comments")
@@ -30,18 +31,19 @@ _DIMENSIONS = (
     ("confidence", re.compile(r"\bconfiden(ce|t)\b")),
 )
 _RATING = re.compile(r"\b(rate|rating|scale|score)\b|out of 10|\b1\s*(-|–|to|and)\s*10\b")
-_BEFORE = re.compile(r"\b(before|prior to|at the start|beginning)\b")
-_AFTER = re.compile(r"\b(after|following|at the end|as a result|now)\b")
+_BEFORE = re.compile(r"\b(before|prior to|at the start|beginning|start|pre)\b")
+_AFTER = re.compile(r"\b(after|following|at the end|end|as a result|now|post)\b")
 _COMMENT = re.compile(
     r"\b(comments?|examples?|tell us|anything else|describe|explain|give details|what difference|how have you)\b"
 )
-_SPECIFIC = re.compile(r"\b(specific action|taken action|taken any action|taken actions)\b")
+_SPECIFIC = re.compile(r"\b(specific action|specific actions|taken action|taken any action|taken actions)\b")
 _USED = re.compile(r"\b(used|applied|use of|put)\b.*\b(learning|learnt|learned|training|into practice)\b")
 _ACTION = re.compile(r"\bactions?\b")
 _YES_NO = re.compile(r"^(have|has|did|do|does|are|were|is|was)\b")
 _PAST = re.compile(r"\b(taken|took|have you|did you)\b")
 _SESSION_DATE = re.compile(
     r"\bdate\b.*\b(training|session|course|event)\b|\b(training|session|course|event) date\b|\bwhen did you attend\b"
+    r"|\bwhich (date|day)\b|\bdate (you )?attended\b"
 )
 _SESSION = re.compile(r"^session\b|\bsession code\b|\bwhich session\b")
 _COURSE = re.compile(
@@ -51,11 +53,15 @@ _COURSE = re.compile(
 _DEFAULT_ANSWERS = {"not_yet": False, "not_as_yet": False}
 
 
-def recognise(heading) -> str | None:
-    """The field a question's wording asks for, ``rating:<dimension>`` for a rating with no before/after, or ``None``."""
+def recognise(heading, *, ratings: bool = False) -> str | None:
+    """The field a question's wording asks for, ``rating:<dimension>`` for a rating with no before/after, or ``None``.
+
+    With ``ratings`` (a register's headings, all of whose dimension columns are
+    ratings) "Knowledge before" is a rating without saying "rate".
+    """
     text = tables.header_key(heading).replace("\u2019", "'")
     for dimension, pattern in _DIMENSIONS:
-        if pattern.search(text) and _RATING.search(text):
+        if pattern.search(text) and (_RATING.search(text) or (ratings and (_BEFORE.search(text) or _AFTER.search(text)))):
             if _BEFORE.search(text):
                 return f"{dimension}_pre"
             if _AFTER.search(text):
@@ -93,6 +99,7 @@ class Plan:
     columns: dict = attrs.field(factory=dict)  # field -> [column index, ...]
     header: list = attrs.field(factory=list)
     split_actions: bool = False
+    choices: dict = attrs.field(factory=dict)  # field -> [column index, ...] of multi-select questions naming it
     problem: str | None = None
 
     def heading(self, field: str) -> str:
@@ -109,8 +116,46 @@ def _side_of_file(stem: str) -> str | None:
     return None
 
 
-def make_plan(header: list, given: mapping.Mapping, tool_columns: dict, stem: str) -> Plan:
-    """Assign the columns of a form's header to fields (the tool's own columns first, then the mapping)."""
+def multi_select(header: list, rows: list, taken) -> dict[str, list[int]]:
+    """The multi-select questions whose options say "used the learning" or "specific action".
+
+    Forms joins the options ticked with ``;`` (Google with ``,``): "Used the
+    learning in my everyday work;Taken specific action in the workplace;".
+    Returns ``{field: [column index, ...]}`` for columns not already taken.
+    """
+    found: dict[str, list[int]] = {}
+    for index in range(len(header)):
+        if index in taken:
+            continue
+        fields = set()
+        for _, cells in rows[:2000]:
+            answer = cells[index] if index < len(cells) else None
+            if isinstance(answer, str) and answer.strip():
+                fields.update(option_field(option) for option in options_of(answer))
+        for field in ("used_learning", "specific_action"):
+            if field in fields:
+                found.setdefault(field, []).append(index)
+    return found
+
+
+def option_field(option) -> str | None:
+    """``specific_action`` or ``used_learning`` for an option that says it ("Taking specific action in the workplace")."""
+    text = tables.header_key(option)
+    if _SPECIFIC.search(text):
+        return "specific_action"
+    if _USED.search(text):
+        return "used_learning"
+    return None
+
+
+def options_of(answer) -> list[str]:
+    """The options of a multi-select answer: ``A;B;C`` (Microsoft) or ``A, B`` (Google)."""
+    return [option.strip() for option in re.split(r"[;,]", str(answer)) if option.strip()]
+
+
+def make_plan(header: list, given: mapping.Mapping, tool_columns: dict, stem: str, rows=()) -> Plan:
+    """Assign the columns of a form's header to fields (the tool's own columns first, then the mapping),
+    and find the multi-select questions among the rest from their answers in ``rows``."""
     plan = Plan(header=header)
     found: dict[str, list[int]] = {}
     automatic_actions = []
@@ -128,8 +173,18 @@ def make_plan(header: list, given: mapping.Mapping, tool_columns: dict, stem: st
     for number, index in enumerate(automatic_actions[:3]):
         found.setdefault(ACTIONS[number], []).append(index)
     plan.split_actions = len(automatic_actions) == 1 and not any(a in found for a in ACTIONS[1:])
+    # A question worded like one of the answers ("...have you used the learning or taken specific action?
+    # tick all that apply") is a multi-select when its answers are options, not yes or no.
+    answers_of = ("comments", "used_learning", "specific_action")
+    taken = {index for field, indexes in found.items() if field not in answers_of for index in indexes}
+    chosen = multi_select(header, list(rows), taken | set(automatic_actions))
+    for indexes in chosen.values():
+        for field in answers_of:
+            found[field] = [index for index in found.get(field, []) if index not in indexes]
+    found = {field: indexes for field, indexes in found.items() if indexes}
+    plan.choices = {field: indexes for field, indexes in chosen.items() if field not in found}
 
-    followup = bool({"used_learning", "specific_action"} & set(found)) or any(
+    followup = bool({"used_learning", "specific_action"} & (set(found) | set(plan.choices))) or any(
         given.field_of(h) in ("knowledge", "skills", "confidence") for h in header
     )
     side = _side_of_file(stem)
@@ -146,6 +201,9 @@ def make_plan(header: list, given: mapping.Mapping, tool_columns: dict, stem: st
             columns.setdefault(field, []).extend(indexes)
     if not followup:
         columns.pop("comments", None)
+    if "comments" in columns:
+        chosen = {index for indexes in plan.choices.values() for index in indexes}
+        columns["comments"] = [index for index in columns["comments"] if index not in chosen] or columns.pop("comments")
     plan.columns = columns
     evaluation = [f for f in EVALUATION_FIELDS if f in columns]
     if followup:
@@ -177,12 +235,9 @@ def split_actions(text) -> list[str]:
 
 def read_file(path: Path, options: dict, tool_columns):
     """Yield records and issues for a responses file; ``tool_columns(header)`` names the tool's own columns."""
-    rows = tables.raw_rows(Path(path))
-    try:
-        header_number, header = next(rows)
-    except StopIteration:
+    header_number, header, rows = tables.table(Path(path))
+    if header_number is None:
         return
-    header = [str(cell).replace("\ufeff", "").strip() for cell in header]
     yield from read_responses(path, header_number, header, rows, options, tool_columns=tool_columns(header))
 
 
@@ -191,19 +246,22 @@ def read_responses(path: Path, header_number: int, header: list, rows, options: 
     path = Path(path)
     given = mapping.from_options(options)
     given.check_fields(FIELDS, "survey responses")
-    plan = make_plan(header, given, tool_columns, path.stem)
+    rows = list(rows)
+    plan = make_plan(header, given, tool_columns, path.stem, rows)
     if plan.problem:
-        yield Issue(path.name, header_number, None, None, plan.problem)
+        yield Issue(path.name, header_number, None, None, plan.problem, whole_file=True)
         return
     reader = _Responses(path, plan, given, options)
     if reader.option_problem:
         yield Issue(path.name, None, None, options.get("session"), reader.option_problem)
         return
-    rows = list(rows)
+    yield RowsRead(len(rows))
     submitted = plan.columns.get("submitted", [])
     reader.month_first = clock.month_first(cells[i] for _, cells in rows for i in submitted if i < len(cells))
     for number, cells in rows:
-        yield from reader.read_row(number, cells)
+        found = list(reader.read_row(number, cells))
+        yield from reader.lookup.catalogue.take()
+        yield from found
     yield from reader.results()
 
 
@@ -213,6 +271,7 @@ class _Responses:
         self.lookup = lookup.Lookup(options.get("store"))
         self.month_first = False
         self.kept: dict[tuple, tuple] = {}
+        self.registers: dict[str, set] = {}
         self.names: dict[str, tuple[int, str]] = {}
         self.option_session = None
         self.option_problem = None
@@ -254,6 +313,10 @@ class _Responses:
         if session is None:
             yield self.issue(number, field, value, problem)
             return
+        stranger = self.stranger(number, session, email)
+        if stranger:
+            yield stranger
+            return
         row, problems = self.fields(number, cells)
         row.update(session=session, email=email)
         record_type = self.plan.record_type
@@ -269,41 +332,68 @@ class _Responses:
         if field_problems or problems:
             yield from problems
             return
+        earlier = self.kept.get((session, email))
+        if earlier:
+            yield Omitted(self.path.name, earlier[0], self.plan.heading("email"), email,
+                          f"the same person answered again in row {number}: the later answer is kept", superseded=True)
         self.kept[(session, email)] = (number, record)
         name = values.text(self.first(cells, "name"))
         if name and email not in self.names:
             self.names[email] = (number, name)
 
+    def stranger(self, number, session, email) -> Omitted | None:
+        """A response from someone neither booked on nor present at its session, left out (unless accepted)."""
+        if self.options.get("accept_unregistered"):
+            return None
+        register = self.registers.get(session)
+        if register is None:
+            register = self.registers[session] = self.lookup.register(session)
+        if not register or email in register:
+            return None  # a session with no register cannot be checked against one
+        reason = f"answered by someone neither booked on nor present at {session}: not counted"
+        suggestion = closest_email(email, register)
+        if suggestion:
+            reason += f"; did you mean {suggestion}?"
+        return Omitted(self.path.name, number, self.plan.heading("email"), email,
+                       reason + " (--accept-unregistered counts such answers)")
+
     def session(self, cells, email):
         """``(code, None, None, None)`` or ``(None, reason, field, value)``."""
         if self.option_session or self.option_problem:
             return self.option_session, self.option_problem, None, self.options.get("session")
+        catalogue = self.lookup.catalogue
         code = values.text(self.first(cells, "session"))
-        if code is not None:
-            if self.lookup.session_exists(code):
-                return code, None, None, None
-            return None, "no such session (import the sessions first)", "session", code
+        if code is not None and self.lookup.session_exists(code):
+            return code, None, None, None
         course_given = self.first(cells, "course")
         course_value = course_given if course_given is not None else self.option_course
         if course_value is None:
+            if code is not None:
+                return None, ("no session has this code, and no course is given to find it by its day: "
+                              "give --course"), "session", code
             return None, ("the response does not say which session it is about: give --session, or --course "
                           "(with --date), or ask for the course and its date in the form"), None, None
-        course, problem = self.lookup.course_code(course_value)
+        course, problem = catalogue.course(course_value, create=course_given is None)
         if course is None:
             return None, problem, "course" if course_given is not None else None, course_value
-        raw_day = self.first(cells, "session_date")
+        field, raw_day = ("session", code) if code is not None else ("session_date", self.first(cells, "session_date"))
         if raw_day is not None:
-            try:
-                day = clock.parse_datetime(raw_day, month_first=False).date()
-            except ValueError as error:
-                return None, str(error), "session_date", raw_day
-            code, problem = self.lookup.session_on(course, day)
-            return code, problem, "session_date", raw_day
+            label = clock.day_label(raw_day, self.submitted_day(cells), month_first=self.month_first)
+            if label is None:
+                return None, "names no day the session ran (such as Tuesday 3 September 2024)", field, raw_day
+            code, problem = catalogue.session(course, label.day, part=label.part)
+            return code, problem, field, raw_day
         if self.option_day is not None:
-            code, problem = self.lookup.session_on(course, self.option_day)
+            code, problem = catalogue.session(course, self.option_day)
             return code, problem, None, self.options.get("date")
         code, problem = self.lookup.attended_session(course, email)
         return code, problem, "course" if course_given is not None else None, course_value
+
+    def submitted_day(self, cells):
+        try:
+            return clock.parse_datetime(self.first(cells, "submitted"), month_first=self.month_first).date()
+        except (ValueError, TypeError):
+            return None
 
     def fields(self, number, cells) -> tuple[dict, list]:
         row, problems = {}, []
@@ -318,6 +408,10 @@ class _Responses:
                 if field in ("used_learning", "specific_action") and isinstance(answer, str):
                     answer = _DEFAULT_ANSWERS.get(values.slug(answer), answer)
                 row[field] = answer
+        for field, indexes in self.plan.choices.items():
+            answers = [cells[index] for index in indexes if index < len(cells) and not values.is_missing(cells[index])]
+            if answers:
+                row[field] = any(option_field(option) == field for answer in answers for option in options_of(answer))
         actions = [self.first(cells, name) for name in ACTIONS]
         if self.plan.split_actions:
             actions = split_actions(actions[0]) + [None, None, None]

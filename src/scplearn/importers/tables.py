@@ -1,9 +1,14 @@
 """Reading rows from CSV and XLSX files the way people save them.
 
 CSV files may come in UTF-8 (with or without a byte-order mark), UTF-16 (as
-Microsoft Teams writes them) or Windows-1252, separated by commas or tabs.
-Rows are numbered as a spreadsheet shows them: the header is row 1.
-Blank rows are skipped but still counted, so row numbers match the file.
+Microsoft Teams writes them) or Windows-1252, separated by commas, tabs or
+semicolons (as Excel saves them where the comma is the decimal mark). Rows
+are numbered as a spreadsheet shows them. Blank rows are skipped but still
+counted, so row numbers match the file, and title rows above the headings
+are found and stepped over (:func:`table`).
+
+Workbooks are checked before they are opened (:mod:`scplearn.importers.workbooks`):
+a legacy ``.xls`` is refused, and so is a zip bomb or hostile XML.
 """
 
 from __future__ import annotations
@@ -11,16 +16,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import ScplearnError
+from . import UnreadableFile, workbooks
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
-
-
-class UnreadableFile(ScplearnError):
-    """The file is not a table scplearn can read."""
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls")
+"""What a folder is searched for; a ``.xls`` is found so that it is refused with a reason, not passed over."""
 
 
 def detect_encoding(head: bytes) -> str:
@@ -68,14 +71,17 @@ def read_lines(path: Path) -> list[str]:
 
 
 def sniff_delimiter(line: str) -> str:
-    return "\t" if line.count("\t") > line.count(",") else ","
+    """Tab, semicolon or comma: whichever the header line holds most of (comma on a tie)."""
+    counts = {",": line.count(","), "\t": line.count("\t"), ";": line.count(";")}
+    best = max(counts, key=lambda delimiter: (counts[delimiter], delimiter == ","))
+    return best if counts[best] else ","
 
 
 def raw_rows(path: Path) -> Iterator[tuple[int, list]]:
     """Every non-blank row as a list of cell values, with its row number."""
     path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        yield from _xlsx_rows(path)
+    if path.suffix.lower() in workbooks.SUFFIXES:
+        yield from workbooks.rows(path)
         return
     csv.field_size_limit(16 * 1024 * 1024)
     try:
@@ -92,28 +98,37 @@ def raw_rows(path: Path) -> Iterator[tuple[int, list]]:
         raise UnreadableFile(f"{path.name}: not a readable CSV file ({error})") from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
-    import zipfile
-
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile(f"{path.name}: not a readable Excel workbook ({error})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if cell is None else cell for cell in cells]
-            if any(str(cell).strip() for cell in cells):
-                yield number, cells
-    finally:
-        workbook.close()
-
-
 def header_key(name) -> str:
     """How column headings are compared: trimmed, case-folded, single spaces."""
     return " ".join(str(name).replace("\ufeff", "").split()).casefold()
+
+
+def filled(cells) -> int:
+    return sum(1 for cell in cells if str(cell).strip())
+
+
+HEADER_SEARCH = 10
+"""How many non-blank rows at the top of a file are looked at for its headings."""
+
+
+def table(path: Path, rows=None) -> tuple[int | None, list[str], Iterator[tuple[int, list]]]:
+    """The heading row's number, its headings and the rows after it.
+
+    Title rows above the headings (a report's name, "Register: September
+    2024", a blank-but-for-one-cell note) are stepped over: the headings are
+    the first row filled at least half as wide as the widest of the first
+    few rows. ``(None, [], empty)`` for a file with no rows.
+    """
+    rows = iter(raw_rows(path) if rows is None else rows)
+    top = list(itertools.islice(rows, HEADER_SEARCH))
+    if not top:
+        return None, [], iter(())
+    widest = max(filled(cells) for _, cells in top)
+    needed = min(widest, max(2, -(-widest // 2)))
+    at = next(index for index, (_, cells) in enumerate(top) if filled(cells) >= needed)
+    number, header = top[at]
+    header = [str(cell).replace("\ufeff", "").strip() for cell in header]
+    return number, header, itertools.chain(top[at + 1:], rows)
 
 
 def read_dicts(path: Path) -> Iterator[tuple[int, dict, list[str]]]:
@@ -122,12 +137,7 @@ def read_dicts(path: Path) -> Iterator[tuple[int, dict, list[str]]]:
     A row with more cells than the header yields the extra cells under ``None``
     so the importer can report it.
     """
-    rows = raw_rows(path)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        return
-    header = [str(cell).replace("\ufeff", "").strip() for cell in header]
+    _, header, rows = table(path)
     for number, cells in rows:
         row = dict(zip(header, cells))
         if len(cells) > len(header):
@@ -140,8 +150,6 @@ def read_dicts(path: Path) -> Iterator[tuple[int, dict, list[str]]]:
 def head(path: Path) -> list[str]:
     """The header row of a table file, or an empty list."""
     try:
-        for _, cells in raw_rows(path):
-            return [str(cell).replace("\ufeff", "").strip() for cell in cells]
+        return table(path)[1]
     except (UnreadableFile, OSError):
         return []
-    return []
