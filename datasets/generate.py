@@ -368,24 +368,37 @@ def follow_up(rng, session, person, evaluation: dict) -> dict:
     return row
 
 
+QUOTED_COURSES = ("CAS01", "NEG01", "DAC01", "CSE01", "WTR01", "PCU01")
+"""The regular courses delegates leave feedback on: often enough that each year's quotes of a course can be
+published (the public database publishes a course's quotes only when enough delegates consented)."""
+NAMING = "Working through the case with {first} from the {role} team made it click; call me on 07700 900123 or " \
+         "write to {email} if you want the notes."
+"""A consented quote naming another delegate, with a phone number and an email: publishing replaces all three."""
+
+
 def feedback(rng, evaluated) -> list[dict]:
-    """About 60 quotes from evaluated delegates of the regular courses; two thirds consent to publication."""
-    options = [(s, p) for s, p, _ in evaluated if s["course"] in REGULAR]
-    rows, used, consents = [], set(), [True] * 40 + [False] * 20
-    rng.shuffle(consents)
-    while len(rows) < 60:
+    """About 220 quotes from evaluated delegates of the most often run regular courses; two thirds consent to
+    publication. One consented quote names a delegate, a phone number and an email, as quotes sometimes do."""
+    options = [(s, p) for s, p, _ in evaluated if s["course"] in QUOTED_COURSES]
+    rows, used = [], set()
+    while len(rows) < 220:
         session, person = rng.choice(options)
         quote = rng.choice(QUOTES) if rng.random() < 0.3 else \
             rng.choice(QUOTE_TEMPLATES).format(t=TOPIC[session["course"]].lower())
-        if quote in used:
+        if (session["code"], quote) in used:
             continue
-        used.add(quote)
+        used.add((session["code"], quote))
         rows.append(dict(course=session["course"], quote=quote, role=person["role"],
-                         consent=consents[len(rows)], session=session["code"]))
+                         consent=rng.random() < 2 / 3, session=session["code"]))
     names = {ascii_word(word) for name in FIRST + LAST for word in name.split("-")}
     for row in rows:
         if names & {ascii_word(word) for word in row["quote"].split()}:
             raise ValueError(f"a feedback quote contains a name: {row['quote']!r}")
+    session, person = options[0]
+    colleague = options[1][1]
+    rows[0] = dict(course=session["course"], role=person["role"], consent=True, session=session["code"],
+                   quote=NAMING.format(first=colleague["name"].split()[0], role=colleague["role"].lower(),
+                                       email=colleague["email"]))
     return rows
 
 
@@ -404,7 +417,8 @@ def generate(out_dir, seed: int = 2024) -> dict:
     """
     texts, records = {}, {}
     for cls, rows in generate_rows(seed).items():
-        fields = [attribute.name for attribute in cls.__attrs_attrs__]
+        # Fields the sample leaves at their defaults (an agency listed by hand is verified) are not written.
+        fields = [attribute.name for attribute in cls.__attrs_attrs__ if any(attribute.name in row for row in rows)]
         texts[cls] = [{field: cell(row.get(field)) for field in fields} for row in rows]
         records[cls] = []
         for number, row in enumerate(texts[cls], start=2):

@@ -159,6 +159,7 @@ def write_quotes(db, quotes) -> None:
                         foreign_keys=[("course", "courses", "code")])
     db["quotes"].insert_all(quotes)
     db["quotes"].create_index(["course"])
+    db["quotes"].create_index(["year"])
 
 
 def write_about(db, store, policy, version: str) -> None:
