@@ -5,8 +5,8 @@ email address and phone number in it, and every name of a person in the
 private database, becomes "[name]". Quotes are grouped by course and
 financial year: a group is published only when at least ``min_count`` of its
 quotes are consented (the number of quotes is a count of people), and then
-at most :data:`PER_GROUP` of them, so the number shown says nothing of how
-many there were.
+at most :data:`PER_GROUP` of them (the longest), so the number shown says
+nothing of how many there were.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def published_quotes(store, policy) -> list[dict]:
     rows = store.db.query(
         """SELECT feedback.course, sessions.year, feedback.role, feedback.quote
         FROM feedback JOIN sessions ON sessions.code = feedback.session
-        WHERE feedback.consent = 1 ORDER BY sessions.year, feedback.course, feedback.id"""
+        WHERE feedback.consent = 1 ORDER BY sessions.year, feedback.course, length(feedback.quote) DESC, feedback.id"""
     )
     groups: dict = {}
     for row in rows:
