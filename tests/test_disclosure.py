@@ -1,22 +1,35 @@
-"""Disclosure control: suppression, rounding, statistics over enough people, secondary suppression."""
+"""Disclosure control: suppression, rounding, statistics over enough people, figures derived from published
+counts, and the audit that withholds more until no withheld or rounded count can be worked out.
+
+The audit's answers are checked against a brute-force attacker: every whole-number assignment consistent
+with what is published, enumerated.
+"""
 
 from __future__ import annotations
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scplearn.disclosure import DisclosurePolicy
+import itertools
+
+from scplearn.disclosure import DisclosureError, DisclosurePolicy
+from scplearn.evaluator import Count, Evaluator, Percent, Statistic
+from scplearn.results import audit, model
+from scplearn.results.block import Block, Table
 
 POLICY = DisclosurePolicy()
 
-policies = st.builds(
-    DisclosurePolicy,
-    min_count=st.integers(1, 20),
-    rounding_base=st.integers(1, 20),
-    min_n_for_statistic=st.integers(0, 20),
-)
+@st.composite
+def policies(draw):
+    """Any valid policy (a policy whose smallest published count would be exact is refused)."""
+    try:
+        return DisclosurePolicy(min_count=draw(st.sampled_from([1, *range(4, 21)])),
+                                rounding_base=draw(st.integers(1, 20)),
+                                min_n_for_statistic=draw(st.integers(0, 20)))
+    except ValueError:
+        assume(False)
 
 
 # -- counts -------------------------------------------------------------------------------
@@ -51,7 +64,8 @@ def test_count_rejects_negatives():
 def test_policy_is_frozen_and_validated():
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         POLICY.min_count = 3
-    for bad in ({"min_count": 0}, {"rounding_base": 0}, {"min_n_for_statistic": -1}):
+    for bad in ({"min_count": 0}, {"min_count": 2}, {"min_count": 3}, {"rounding_base": 0},
+                {"min_n_for_statistic": -1}, {"min_count": 7, "rounding_base": 3}):
         with pytest.raises(ValueError):
             DisclosurePolicy(**bad)
 
@@ -68,7 +82,7 @@ def test_default_count_properties(n):
 
 
 @settings(max_examples=500)
-@given(policies, st.integers(0, 10_000))
+@given(policies(), st.integers(0, 10_000))
 def test_count_properties_for_any_policy(policy, n):
     published = policy.count(n)
     base = policy.rounding_base
@@ -81,7 +95,7 @@ def test_count_properties_for_any_policy(policy, n):
 
 
 @settings(max_examples=300)
-@given(policies, st.integers(0, 2_000))
+@given(policies(), st.integers(0, 2_000))
 def test_feasible_range_is_exactly_what_a_figure_allows(policy, n):
     published = policy.count(n)
     low, high = policy.feasible_range(published)
@@ -102,166 +116,153 @@ def test_feasible_range_examples():
         POLICY.feasible_range(12)
 
 
-# -- statistics and rates ----------------------------------------------------------------
+# -- a block of results ---------------------------------------------------------------
 
 
-def test_statistic_needs_enough_people():
-    assert POLICY.statistic(1.4, 7) is None
-    assert POLICY.statistic(1.4, 8) == 1.4
-    assert POLICY.statistic(1.4, None) is None
-    assert POLICY.statistic(None, 100) is None
+class Toy(Evaluator):
+    """People of each agency in a year, the places they had, and a mean over them."""
 
-
-def test_rate_is_computed_from_published_counts():
-    assert POLICY.rate(12, 13) == pytest.approx(100 * 10 / 15)  # not 100 * 12 / 13
-    assert POLICY.rate(45, 70) == pytest.approx(100 * 45 / 70)
-    assert POLICY.rate(0, 12) == 0.0
-    assert POLICY.rate(3, 70) is None  # numerator suppressed
-    assert POLICY.rate(12, 5) is None  # denominator suppressed
-    assert POLICY.rate(0, 0) is None
-    assert POLICY.rate(None, 20) is None
-
-
-# -- rows -------------------------------------------------------------------------------
-
-
-APPLY = {
-    "count_columns": ["booked", "attended"],
-    "statistic_columns": ["mean_change", "pct_improved"],
-    "rate_columns": {"attendance_rate": ("attended", "booked")},
-}
-
-
-def test_apply_to_a_small_row():
-    row = {"agency": "Police", "n": 6, "booked": 9, "attended": 6,
-           "mean_change": 1.2, "pct_improved": 50.0, "attendance_rate": 66.7}
-    published = POLICY.apply(row, **APPLY)
-    assert published == {
-        "agency": "Police", "n": None, "booked": 10, "attended": None,
-        "mean_change": None, "pct_improved": None, "attendance_rate": None,
-        "suppressed": "n, attended, mean_change, pct_improved, attendance_rate",
-    }
-    assert row["n"] == 6 and "suppressed" not in row  # the input is left alone
-
-
-def test_apply_to_a_large_row():
-    row = {"agency": "Health", "n": 41, "booked": 52, "attended": 41, "mean_change": 1.2, "pct_improved": 50.0}
-    published = POLICY.apply(row, **APPLY)
-    assert published == {
-        "agency": "Health", "n": 40, "booked": 50, "attended": 40, "mean_change": 1.2, "pct_improved": 50.0,
-        "attendance_rate": 80.0, "suppressed": None,
+    name = "toy"
+    description = "A year's people by agency"
+    columns = {
+        "places": Count("Places offered", people=False),
+        "people": Count("People"),
+        "rate": Percent("people", "places", "People as a share of places"),
+        "mean": Statistic("A mean over the people", n="people"),
     }
 
-
-def test_apply_does_not_list_what_was_missing():
-    row = {"n": 9, "booked": 0, "attended": 0, "mean_change": None, "pct_improved": 20.0}
-    published = POLICY.apply(row, **APPLY)
-    assert published["attendance_rate"] is None  # 0 / 0: no rate, but nothing withheld
-    assert published["mean_change"] is None and published["pct_improved"] == 20.0
-    assert published["suppressed"] is None
+    def compute(self, store, by, scope):
+        raise NotImplementedError  # blocks are made by hand below
 
 
-def test_statistics_follow_the_true_n_not_the_rounded_one():
-    row = {"n": 8, "mean_change": 0.5}
-    published = POLICY.apply(row, count_columns=[], statistic_columns=["mean_change"])
-    assert published == {"n": 10, "mean_change": 0.5, "suppressed": None}
-    published = POLICY.apply({"n": 7, "mean_change": 0.5}, count_columns=[], statistic_columns=["mean_change"])
-    assert published == {"n": None, "mean_change": None, "suppressed": "n, mean_change"}
+def block(total: int, parts: list[int], places=None, means=None) -> Block:
+    """A year with ``total`` people, split by agency into ``parts``."""
+    means = means or [None] * len(parts)
+    toy = Toy()
+
+    def exact(row, by):  # with its derived figures, as an evaluator gives it
+        return toy.derive(row, by, lambda *unused: None)
+
+    rows = [exact({"year": "2023/24", "agency": f"A{i}", "people": n, "places": places, "mean": mean},
+                  ["year", "agency"]) for i, (n, mean) in enumerate(zip(parts, means))]
+    return Block("2023/24", [
+        Table(toy, ("year",), [exact({"year": "2023/24", "people": total, "places": places, "mean": None}, ["year"])]),
+        Table(toy, ("year", "agency"), rows),
+    ])
 
 
-@settings(max_examples=200)
-@given(st.fixed_dictionaries({"n": st.integers(0, 200), "booked": st.integers(0, 300),
-                              "attended": st.integers(0, 300), "mean_change": st.floats(-9, 9),
-                              "pct_improved": st.floats(0, 100)}))
-def test_apply_never_publishes_a_small_count(row):
-    published = POLICY.apply(row, **APPLY)
-    for column in ("n", "booked", "attended"):
-        assert published[column] not in range(1, 8)
-        assert published[column] is None or published[column] % 5 == 0
-    if row["n"] < 8:
-        assert published["mean_change"] is None and published["pct_improved"] is None
-    listed = set((published["suppressed"] or "").split(", ")) - {""}
-    assert listed == {column for column, value in published.items() if value is None and column != "suppressed"
-                      and not (column == "attendance_rate" and row["booked"] == 0)}
+def parts_of(published) -> list:
+    return [row["people"] for row in published.block.tables[1].rows]
 
 
-# -- tables and secondary suppression ----------------------------------------------------------
+def attacker(published, policy) -> tuple[range, list[range]]:
+    """Every whole-number (total, parts) consistent with what is published, enumerated: each cell's range.
+
+    A withheld part is 1 to min_count - 1, or at least min_count when it is listed as withheld to protect
+    others; a published one is any count the policy rounds to it; the parts add up to the total.
+    """
+    (total_row,), rows = published.block.tables[0].rows, published.block.tables[1].rows
+    high = 10 * (sum(row["people"] or policy.min_count for row in rows) + 10 * policy.min_count)
+
+    def candidates(row):
+        if row["people"] is not None:
+            low, top = policy.feasible_range(row["people"])
+            return range(low, top + 1)
+        if "people" in (row.get("protecting") or ""):
+            return range(policy.min_count, high)
+        return range(1, policy.min_count)
+
+    totals = set(candidates(total_row))
+    seen = [set() for _ in rows]
+    for values in itertools.product(*map(candidates, rows)):
+        if sum(values) in totals:
+            for index, value in enumerate(values):
+                seen[index].add(value)
+    return seen
 
 
-ROWS = [
-    {"agency": "Police", "delegates": 45},
-    {"agency": "Health", "delegates": 3},
-    {"agency": "Education", "delegates": 22},
-]
+def test_small_counts_are_withheld_and_the_rest_rounded():
+    published = POLICY.publish(block(70, [45, 3, 22]))
+    assert parts_of(published) == [45, None, 20]
+    assert published.block.tables[0].rows[0]["people"] == 70
+    assert published.block.tables[1].rows[1]["suppressed"] == "people"
 
 
-def test_rounding_hides_a_suppressed_cell_from_subtraction():
-    total = sum(row["delegates"] for row in ROWS)
-    assert total == 70
-    published = [POLICY.count(row["delegates"]) for row in ROWS] + [POLICY.count(total)]
-    assert published == [45, None, 20, 70]
-    # Interval arithmetic: Health = total - Police - Education, each known only to its rounding interval.
-    (t_low, t_high), (p_low, p_high), (e_low, e_high) = map(POLICY.feasible_range, (70, 45, 20))
-    low, high = t_low - p_high - e_high, t_high - p_low - e_low
-    s_low, s_high = POLICY.feasible_range(None)
-    health = (max(low, s_low), min(high, s_high))
-    assert health == (1, 7)
-    assert health[1] > health[0] and health[0] <= 3 <= health[1]  # more than one value is feasible
+def test_a_withheld_count_is_left_all_its_possible_values_by_the_totals():
+    """The notes' example: Police 45, Health 3, Education 22, total 70 -> 45, withheld, 20, 70."""
+    published = POLICY.publish(block(70, [45, 3, 22]))
+    found = model.build(published.block, POLICY, exact=block(70, [45, 3, 22]))
+    health = found.var_of((1, 1, "people"))
+    assert (found.lower[health], found.upper[health]) == (1, 7)
+    assert audit.audit(found).passed
+    # By hand: 70±2 − (45±2) − (20±2) spans −1 to 11, so Health is anything from 1 to 7.
+    assert attacker(published, POLICY)[1] == set(range(1, 8))
 
 
-def test_without_rounding_subtraction_would_give_the_cell_away():
-    exact = DisclosurePolicy(rounding_base=1)
-    published = [exact.count(row["delegates"]) for row in ROWS]
-    assert published == [45, None, 22]
-    assert exact.count(70) - 45 - 22 == 3  # hence secondary suppression
+def test_rounded_parts_that_pin_their_total_make_the_policy_withhold_one():
+    """Four parts of 12 publish as 10 each (8 to 12) and their total of 48 as 50 (48 to 52): together they
+    say every part is exactly 12 and the total exactly 48, unless a part is withheld."""
+    exact = block(48, [12, 12, 12, 12])
+    naive = model.build(POLICY._published(exact, {cell: POLICY.count(exact.value(cell)) for cell in exact.cells()}).block,
+                        POLICY, exact=exact)
+    assert not audit.audit(naive).passed
+    published = POLICY.publish(exact)
+    assert parts_of(published).count(None) == 1
+    assert published.secondary == 1
+    withheld = next(row for row in published.block.tables[1].rows if row["people"] is None)
+    assert withheld["suppressed"] == withheld["protecting"] == "people"
+    ranges = attacker(published, POLICY)
+    assert all(len(values) >= 2 for values in ranges)
 
 
-def test_suppress_table_without_rounding_hides_a_second_cell():
-    exact = DisclosurePolicy(rounding_base=1)
-    published = exact.suppress_table(ROWS, ["delegates"])
-    assert [row["delegates"] for row in published] == [45, None, None]
-    assert [row["suppressed"] for row in published] == [None, "delegates", "delegates"]
-    assert ROWS[1]["delegates"] == 3  # the input is left alone
+def test_without_rounding_a_single_withheld_part_takes_another_with_it():
+    exact_policy = DisclosurePolicy(rounding_base=1)
+    published = exact_policy.publish(block(50, [45, 5]))
+    assert parts_of(published) == [None, None]
+    assert [row["protecting"] for row in published.block.tables[1].rows] == ["people", None]
+    assert [len(values) for values in attacker(published, exact_policy)] == [7, 7]
 
 
-def test_suppress_table_with_rounding_needs_no_second_cell():
-    published = POLICY.suppress_table(ROWS, ["delegates"])
-    assert [row["delegates"] for row in published] == [45, None, 20]
-    assert [row["suppressed"] for row in published] == [None, "delegates", None]
+def test_derived_figures_come_from_the_published_counts():
+    published = POLICY.publish(block(70, [41, 3, 26], places=80))
+    rows = published.block.tables[1].rows
+    assert rows[0]["people"] == 40 and rows[0]["rate"] == 50.0  # 100 × 40 / 80, not 100 × 41 / 80
+    assert rows[1]["rate"] is None and rows[1]["suppressed"] == "people, rate"
+    assert rows[2]["rate"] == round(100 * 25 / 80)
 
 
-def test_secondary_suppression_skips_zeros_and_columns_already_safe():
-    exact = DisclosurePolicy(rounding_base=1)
-    rows = [
-        {"group": "a", "booked": 3, "attended": 2, "declined": 3},
-        {"group": "b", "booked": 0, "attended": 4, "declined": 0},
-        {"group": "c", "booked": 30, "attended": 11, "declined": None},
-        {"group": "d", "booked": 12, "attended": 9, "declined": None},
-    ]
-    published = exact.suppress_table(rows, ["booked", "attended", "declined"])
-    assert [row["booked"] for row in published] == [None, 0, 30, None]  # 12 is the smallest non-zero
-    assert [row["attended"] for row in published] == [None, None, 11, 9]  # two already hidden
-    assert [row["declined"] for row in published] == [None, None, None, None]  # only a zero left to hide
-    assert [row["suppressed"] for row in published] == [
-        "booked, attended, declined", "attended, declined", None, "booked",
-    ]
+def test_a_statistic_needs_its_count_published_and_large_enough():
+    means = [2.3456, 1.5, 9.25]
+    published = DisclosurePolicy(min_n_for_statistic=30).publish(block(75, [45, 3, 27], means=means))
+    rows = published.block.tables[1].rows
+    assert rows[0]["mean"] == 2.3  # over 45: shown, to one decimal
+    assert rows[1]["mean"] is None  # over a withheld count
+    assert rows[2]["mean"] is None and "mean" in rows[2]["suppressed"]  # over 27 < 30
 
 
-def test_suppress_table_keeps_existing_suppressed_names():
-    exact = DisclosurePolicy(rounding_base=1)
-    rows = [{"n": 5, "x": 3, "suppressed": "n"}, {"n": 20, "x": 30, "suppressed": None}]
-    published = exact.suppress_table(rows, ["x"])
-    assert [row["suppressed"] for row in published] == ["n, x", "x"]
+def test_a_policy_that_cannot_protect_a_figure_says_which_and_why(monkeypatch):
+    """When no further count could be withheld to free a pinned one, nothing is published and the error names it."""
+    exact = block(70, [45, 3, 22])
+
+    def pinned(found, only=None):
+        health = found.var_of((1, 1, "people"))
+        return audit.Audit(findings=[audit.Finding(health, 3, 3, 3)], protected=1)
+
+    monkeypatch.setattr(audit, "audit", pinned)
+    with pytest.raises(DisclosureError, match=r"cannot publish: toy_results, year 2023/24, agency A1: people "
+                                              r"\(withheld\) could be worked out to 3 from the published figures"):
+        POLICY.publish(exact)
 
 
-@settings(max_examples=200)
-@given(st.lists(st.integers(0, 40), min_size=2, max_size=8))
-def test_secondary_suppression_never_leaves_a_single_hidden_cell(column):
-    exact = DisclosurePolicy(rounding_base=1)
-    published = exact.suppress_table([{"x": value} for value in column], ["x"])
-    hidden = [row["x"] is None for row in published]
-    assert sum(hidden) != 1
-    assert sum(hidden) >= sum(1 <= value < 8 for value in column)
-    for row, value in zip(published, column):
-        assert row["x"] in (None, value)
-        assert row["x"] not in range(1, 8)
+@settings(max_examples=60, deadline=None)
+@given(policies(), st.lists(st.integers(0, 30), min_size=2, max_size=4))
+def test_no_published_block_lets_the_brute_force_attacker_narrow_a_count(policy, parts):
+    published = policy.publish(block(sum(parts), parts))
+    ranges = attacker(published, policy)
+    for row, values in zip(published.block.tables[1].rows, ranges):
+        assert parts[published.block.tables[1].rows.index(row)] in values
+        if row["people"] is None:
+            assert len(values) >= min(3, policy.min_count - 1) or "people" in (row["protecting"] or "")
+            assert len(values) >= 2
+        elif policy.rounding_base > 1 and row["people"] != 0:
+            assert len(values) >= 2

@@ -75,6 +75,16 @@ class DisclosurePolicy:
     min_n_for_statistic: int = attrs.field(default=8, validator=_at_least(0))
     """A statistic over fewer people than this is withheld."""
 
+    def __attrs_post_init__(self):
+        if self.rounding_base > 1 and self.min_count > 1:
+            smallest = self.count(self.min_count)
+            low, high = self.feasible_range(smallest)
+            if high <= low:
+                raise ValueError(
+                    f"with min_count {self.min_count} and rounding_base {self.rounding_base}, a count of "
+                    f"{self.min_count} is published as {smallest}, which only {self.min_count} rounds to: "
+                    "it would be known exactly; choose another rounding base or minimum count")
+
     # -- single figures ---------------------------------------------------------
 
     def count(self, n: int | None) -> int | None:
@@ -164,8 +174,8 @@ class DisclosurePolicy:
         counts whose own ranges hold it in (its blockers), the smallest."""
         chosen_vars: set = set()
         for finding in findings:
-            if finding.var in chosen_vars:
-                continue
+            if finding.var in chosen_vars or chosen_vars.intersection(finding.blockers):
+                continue  # freed, most likely, by a cell already chosen: the next audit will tell
             candidates = [var for var in finding.blockers if found.truth[var] and var not in chosen_vars
                           and var in found.shown]
             if candidates:

@@ -247,7 +247,7 @@ class _Builder:
         value = self.published.value(cell)
         if value is not None:
             low, high = policy.feasible_range(value)
-            return low, high, (2 if high > low else 0)
+            return low, high, (0 if value == 0 and high == 0 or policy.rounding_base == 1 else 2)
         if cell in self.secondary:
             return policy.min_count, INFINITY, 2
         if cell[0] in self.unknown_withheld:
