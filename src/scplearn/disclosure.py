@@ -160,8 +160,9 @@ class DisclosurePolicy:
             for cell in chosen:
                 counts[cell] = None
             secondary |= chosen
-            # Withholding only widens what the other figures allow: what was proven stays proven.
-            checked = {found.cells[finding.var][0] for finding in result.findings}
+            # Withholding only widens what the other figures allow: what was proven stays proven. The cells
+            # found pinned are checked again, and those just withheld, which must now keep two values.
+            checked = {found.cells[finding.var][0] for finding in result.findings} | chosen
         result.protected, result.programmes = protected, programmes
         published.audit = result
         published.secondary = len(secondary)
