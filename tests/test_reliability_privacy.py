@@ -268,3 +268,19 @@ def test_the_follow_ups_export_neutralises_formula_like_cells(tmp_path):
     assert names == {"'" + name if name.startswith(FORMULA_STARTS) else name for name in stored}
     titles = {row[header.index("course_title")] for row in body}
     assert titles == {"'" + '=HYPERLINK("http://evil.example.org","Course")'}
+
+
+def test_emails_and_phone_numbers_typed_into_free_text_never_reach_the_evidence(tmp_path):
+    write_csv(tmp_path / "data" / "courses.csv", """
+        code,title
+        C1,Core awareness
+    """)
+    write_csv(tmp_path / "data" / "feedback.csv", """
+        course,quote,consent
+        C1,"Ask jo.bloggs@example.org or ring 0116 454 1004 (or +44 7700 900123), she knows",yes
+    """)
+    with scplearn.open(tmp_path / "training.db") as store:
+        scplearn.import_files(store, [tmp_path / "data"])
+        (quote,) = store.db.execute("SELECT quote FROM feedback").fetchone()
+    assert quote == "Ask [name] or ring [name] (or [name]), she knows"
+    assert b"bloggs" not in file_bytes(tmp_path / "training.db")

@@ -15,7 +15,7 @@ import operator
 
 import attrs
 
-from . import model, summaries, values
+from . import model, redact, summaries, values
 from .importers import Issue, Parsed
 from .importers.canonical import TABLE_NAMES
 
@@ -43,6 +43,8 @@ BATCH = 20_000
 ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
 DATED = {"sessions": ("date",), "spend": ("year",), **{table: ("session",) for table in (*summaries.SOURCES, "feedback")}}
 """Tables whose records belong to a financial year, and the fields that say which."""
+FREE_TEXT = {"feedback": ("quote", "role"), "followups": ("comments",), "evaluations": ("action_1", "action_2", "action_3")}
+"""Fields written as people typed them: emails and phone numbers are taken out of them (see :mod:`.redact`)."""
 SUMMARISED = frozenset(summaries.SOURCES)
 """Tables whose rows feed the per-session summaries: writing one marks its session for a recount."""
 
@@ -122,6 +124,7 @@ COLUMNAR = frozenset(
 """Tables whose every column is a field of the record (or its pseudonymised email), so a batch is written as it comes."""
 GETTERS = {table: operator.attrgetter(*sources) for table, sources in SOURCES.items()}  # each gives a tuple
 EMAIL_AT = {table: sources.index("email") for table, sources in SOURCES.items() if "email" in sources}
+TEXT_AT = {table: frozenset(SOURCES[table].index(field) for field in fields) for table, fields in FREE_TEXT.items()}
 
 
 def _unknown(filename: str, row: int, column: str, value, table: str) -> Issue:
@@ -270,6 +273,8 @@ class Writer:
                 self.new_delegates.update(
                     (key, email) for key, email in zip(keys, emails) if key is not None and key not in people
                 )
+        for at in TEXT_AT.get(table, ()):
+            sources[at] = list(map(redact.contact_details, sources[at]))
         self.buffers[table].extend(zip(*sources))
         if table in self.known:
             self._known(table).update(columns[PRIMARY_KEYS[table][0]])
@@ -304,6 +309,9 @@ class Writer:
                 self.people[key] = (email, record.name)
             elif key not in self.people:
                 self.new_delegates[key] = email
+        texts = TEXT_AT.get(table)
+        if texts:
+            row = tuple(redact.contact_details(value) if at in texts else value for at, value in enumerate(row))
         if table == "feedback":
             row = (feedback_id(record), *row)
         if table in SUMMARISED:

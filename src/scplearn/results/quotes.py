@@ -11,32 +11,10 @@ nothing of how many there were.
 
 from __future__ import annotations
 
-import re
+from ..redact import people_names, scrub
 
 PER_GROUP = 3
 """Quotes published, at most, for one course in one year."""
-NAME = "[name]"
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<![\w])(?:\+\s?44\s?\(?0?\)?|\(?0)(?:[\s-]?\d){9,10}(?![\w])")
-WORD = re.compile(r"[^\W\d_][\w'’-]*")
-
-
-def scrub(text: str, names: set[str]) -> str:
-    """``text`` with emails, phone numbers and the given names (capitalised words) replaced by ``[name]``."""
-    text = EMAIL.sub(NAME, text)
-    text = PHONE.sub(NAME, text)
-    text = WORD.sub(lambda match: NAME if match.group(0) in names else match.group(0), text)
-    return re.sub(r"\[name\](?:\s+\[name\])+", NAME, text)
-
-
-def people_names(private) -> set[str]:
-    """Every part of every name in the private database, as written with a capital (``Priya``, ``Patel``)."""
-    found = set()
-    for (name,) in private.execute("SELECT name FROM people WHERE name IS NOT NULL"):
-        for part in WORD.findall(name):
-            if len(part) > 1 and part[0].isupper():
-                found.add(part)
-    return found
 
 
 def published_quotes(store, policy) -> list[dict]:
