@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from .. import values
+from ..disclosure import DisclosurePolicy
 from ..errors import ScplearnError
 from ..filemodes import OpenFileWarning
 
@@ -94,3 +95,28 @@ class DefaultGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in context.help_option_names:
             args = [self.default, *args]
         return super().parse_args(context, args)
+
+
+def policy_options(command):
+    """--min-count, --rounding-base and --min-n, gathered into a ``policy`` argument."""
+    defaults = DisclosurePolicy()
+
+    @functools.wraps(command)
+    def wrapper(*args, min_count, rounding_base, min_n, **kwargs):
+        try:
+            policy = DisclosurePolicy(min_count=min_count, rounding_base=rounding_base, min_n_for_statistic=min_n)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        return command(*args, policy=policy, **kwargs)
+
+    for option in reversed([
+        click.option("--min-count", type=click.IntRange(min=1), default=defaults.min_count, show_default=True,
+                     help="Withhold counts from 1 to this minus 1"),
+        click.option("--rounding-base", type=click.IntRange(min=1), default=defaults.rounding_base, show_default=True,
+                     help="Round other counts to the nearest multiple of this (1: no rounding, and secondary "
+                          "suppression instead)"),
+        click.option("--min-n", type=click.IntRange(min=0), default=defaults.min_n_for_statistic, show_default=True,
+                     help="Withhold means over fewer delegates than this"),
+    ]):
+        wrapper = option(wrapper)
+    return wrapper

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..results.verify import audit as audit_publication
-from . import as_of_option, friendly_errors
-from .publish import policy_options
+from . import as_of_option, friendly_errors, policy_options
 
 
 @click.command()

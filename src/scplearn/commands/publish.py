@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
 
-from ..disclosure import DisclosurePolicy
 from ..publish import serve as serving
 from ..publish import passwords
 from ..store import companion_paths, warn_if_open_to_others
-from . import EXISTING_DB, friendly_errors
-
-def policy_options(command):
-    """--min-count, --rounding-base and --min-n, gathered into a ``policy`` argument."""
-    defaults = DisclosurePolicy()
-
-    @functools.wraps(command)
-    def wrapper(*args, min_count, rounding_base, min_n, **kwargs):
-        policy = DisclosurePolicy(min_count=min_count, rounding_base=rounding_base, min_n_for_statistic=min_n)
-        return command(*args, policy=policy, **kwargs)
-
-    for option in reversed([
-        click.option("--min-count", type=click.IntRange(min=1), default=defaults.min_count, show_default=True,
-                     help="Withhold counts from 1 to this minus 1"),
-        click.option("--rounding-base", type=click.IntRange(min=1), default=defaults.rounding_base, show_default=True,
-                     help="Round other counts to the nearest multiple of this (1: no rounding, and secondary "
-                          "suppression instead)"),
-        click.option("--min-n", type=click.IntRange(min=0), default=defaults.min_n_for_statistic, show_default=True,
-                     help="Withhold means, percentages and rates over fewer delegates than this"),
-    ]):
-        wrapper = option(wrapper)
-    return wrapper
-
+from . import EXISTING_DB, friendly_errors, policy_options
 
 @click.command()
 @click.argument("db_path", type=EXISTING_DB)

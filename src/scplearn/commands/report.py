@@ -8,8 +8,7 @@ import click
 
 import scplearn
 
-from ..errors import ScplearnError
-from . import EXISTING_DB, as_of_option
+from . import EXISTING_DB, as_of_option, friendly_errors, policy_options
 
 
 @click.command()
@@ -20,12 +19,15 @@ from . import EXISTING_DB, as_of_option
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory to write report.md, report.html and the charts into")
 @as_of_option
-def report(db_path, year, partnership, compare, out_dir, as_of):
+@policy_options
+@friendly_errors
+def report(db_path, year, partnership, compare, out_dir, as_of, policy):
     """Write the annual report's training section for DB_PATH as Markdown, HTML and charts.
 
-    Every figure comes from the evaluators, under the disclosure rules of
-    publication. The HTML page is self-contained (charts embedded); each chart
-    is also saved as PNG and SVG beside it.
+    Every figure is a published one: the same number the public site shows,
+    under the same disclosure policy and its audit (give the same --min-count,
+    --rounding-base and --min-n as the site). The HTML page is self-contained
+    (charts embedded); each chart is also saved as PNG and SVG beside it.
 
     \b
     Example:
@@ -33,11 +35,9 @@ def report(db_path, year, partnership, compare, out_dir, as_of):
     """
     from ..report import write_report
 
-    try:
-        with scplearn.open(db_path) as store:
-            files = write_report(store, year, out_dir, partnership=partnership, compare=compare, as_of=as_of)
-    except ScplearnError as error:
-        raise click.ClickException(str(error)) from None
+    with scplearn.open(db_path) as store:
+        files = write_report(store, year, out_dir, partnership=partnership, compare=compare, as_of=as_of,
+                             policy=policy)
     for path in files.paths:
         click.echo(str(path))
 
