@@ -9,8 +9,10 @@ people from 1 to 7 are withheld, every other count is rounded to the nearest
 :class:`~scplearn.results.block.Block`) into the published ones:
 
 1. **Counts of people** from 1 to ``min_count − 1`` are withheld, the others
-   rounded to ``rounding_base``. Counts of things (sessions, places) and
-   money are published exactly.
+   rounded to ``rounding_base``; every part of a withheld total is withheld
+   too, zeros included (a sector's agencies, when the sector's count is
+   small). Counts of things (sessions, places) and money are published
+   exactly.
 2. The **attacker's audit** (:mod:`scplearn.results.audit`) works out, from
    everything published, the range each withheld or rounded count could
    take. A withheld count left with fewer than 3 possible values, or a
@@ -143,6 +145,7 @@ class DisclosurePolicy:
         from .results import audit, model
 
         counts = {cell: self.count(block.value(cell)) for cell in block.cells()}
+        _withhold_breakdowns_of_small_totals(block, counts)
         secondary: set = set()
         checked = None  # the first audit checks every cell; later ones the cells found pinned
         protected = programmes = 0
@@ -156,6 +159,10 @@ class DisclosurePolicy:
                 break
             chosen = self._protect(found, result.findings, counts)
             if not chosen:
+                # Nothing left to withhold: confirm the findings in the whole model before giving up.
+                result = audit.audit(found, only={finding.var for finding in result.findings}, settle=False)
+                if result.passed:
+                    break
                 raise DisclosureError(explain(found, result.findings[0], published.block))
             for cell in chosen:
                 counts[cell] = None
@@ -172,13 +179,14 @@ class DisclosurePolicy:
     @staticmethod
     def _protect(found, findings, counts) -> set:
         """Cells to withhold so that no finding's unknown stays pinned: for each, of the published, non-zero
-        counts whose own ranges hold it in (its blockers), the smallest."""
+        counts whose own ranges hold it in (its blockers), the smallest; failing those, of the counts it shares a
+        total or a relation with."""
         chosen_vars: set = set()
         for finding in findings:
             if finding.var in chosen_vars or chosen_vars.intersection(finding.blockers):
                 continue  # freed, most likely, by a cell already chosen: the next audit will tell
-            candidates = [var for var in finding.blockers if found.truth[var] and var not in chosen_vars
-                          and var in found.shown]
+            candidates = _published(found, finding.blockers, chosen_vars) or _published(
+                found, _neighbours(found, finding.var), chosen_vars)
             if candidates:
                 chosen_vars.add(min(candidates, key=lambda var: (found.truth[var], var)))
         return {cell for var in chosen_vars for cell in found.cells[var]}
@@ -267,6 +275,32 @@ class _Lookup:
             row = self.indexes[t].get(tuple(labels.get(label) for label in table.labels))
             return None if row is None else Row(row)
         return find
+
+
+def _published(found, candidates, chosen) -> list[int]:
+    """Of ``candidates``, the unknowns published (not withheld) and not zero, not yet chosen."""
+    return [var for var in candidates if found.truth[var] and var not in chosen and var in found.shown]
+
+
+def _neighbours(found, var: int) -> set[int]:
+    return {other for coefficients, _ in (*found.equalities, *found.inequalities) if var in coefficients
+            for other in coefficients} - {var}
+
+
+def _withhold_breakdowns_of_small_totals(block, counts) -> None:
+    """Withhold every part of a withheld total, zeros included: split further, a handful of people would be
+    left with nowhere to hide (each part at least 1, all of them together at most min_count − 1)."""
+    from .results.model import parents
+
+    above = parents(block)
+    changed = True
+    while changed:
+        changed = False
+        for cell, totals in above.items():
+            if counts.get(cell) is not None and any(
+                    counts.get(total, 0) is None and block.value(total) is not None for total in totals):
+                counts[cell] = None
+                changed = True
 
 
 def explain(found, finding, block) -> str:

@@ -173,8 +173,10 @@ class Evaluator:
     and implements :meth:`compute`. Optional: ``version``; ``row_labels``,
     labels that split a group into several rows (``("dimension",)``);
     ``requires``, evaluators whose rows its derived figures read through
-    :meth:`Row.other`; ``relations`` between its counts; ``groupable``, the
-    grouping fields it is published by (default: all of them).
+    :meth:`Row.other`; ``relations`` between its counts; ``repeated``, the
+    columns that give one figure of a group on each of its rows (a group-level
+    count beside each dimension); ``groupable``, the grouping fields it is
+    published by (default: all of them).
     """
 
     name: ClassVar[str]
@@ -184,6 +186,7 @@ class Evaluator:
     row_labels: ClassVar[tuple[str, ...]] = ()
     requires: ClassVar[tuple[str, ...]] = ()
     relations: ClassVar[tuple[str, ...]] = ()
+    repeated: ClassVar[tuple[str, ...]] = ()
     groupable: ClassVar[frozenset] = EVERY_FIELD
 
     @property

@@ -99,6 +99,8 @@ class Impact(Evaluator):
         "followups >= specific_action_answered",
         "specific_action_answered >= specific_action_yes",
     )
+    repeated = ("due", "followups", "used_learning_yes", "used_learning_answered", "specific_action_yes",
+                "specific_action_answered", "respondents_rated", "nonrespondents_rated")
     weeks = 12
     as_of: dt.date | None = None
     uses_as_of = True

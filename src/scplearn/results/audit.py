@@ -84,14 +84,25 @@ def whole_values(low: float, high: float) -> int:
     return max(0, math.floor(high + TOLERANCE) - math.ceil(low - TOLERANCE) + 1)
 
 
-def audit(model: Model, only: set[int] | None = None) -> Audit:
-    """Check every protected unknown of ``model`` (or only those of ``only``)."""
-    return _Auditor(model).run(only)
+SETTLE_ABOVE = 2000
+"""Unknowns in a component above which a cell pinned in its own breakdown may stand as a finding unconfirmed."""
+
+
+def audit(model: Model, only: set[int] | None = None, *, settle: bool = True) -> Audit:
+    """Check every protected unknown of ``model`` (or only those of ``only``).
+
+    With ``settle``, in a large component a cell pinned in the programme of its
+    own breakdown is a finding without a search of the whole (see
+    :meth:`_Auditor.settled`); without, every finding is confirmed in the whole.
+    """
+    return _Auditor(model, settle).run(only)
 
 
 class _Auditor:
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, settle: bool = True):
         self.model = model
+        self.settle = settle
+        self.large = False
         self.result = Audit()
         self.low: dict[int, float] = {}
         self.high: dict[int, float] = {}
@@ -111,6 +122,8 @@ class _Auditor:
                 high[var] = value
 
     def proven(self, var: int) -> bool:
+        if var in self.model.zero_known and self.model.truth[var] == 0:
+            return True  # a withheld zero: worked out, it tells no more than a published 0 would
         return whole_values(self.low[var], self.high[var]) >= self.model.need[var]
 
     # -- the stages --------------------------------------------------------------------
@@ -136,6 +149,7 @@ class _Auditor:
 
     def component(self, members: list[int], wanted: list[int]) -> None:
         model = self.model
+        self.large = len(members) > SETTLE_ABOVE
         point = self.witness(members)
         if point is None:
             self.result.inconsistent.append(members)
@@ -161,6 +175,8 @@ class _Auditor:
                 continue
             pinned += [var for var in left if self.settled(var)]
             carried = [var for var in left if not self.settled(var)]
+        # Solved in the whole programme, a withheld part that can only be 0 is a zero anyone may know.
+        carried = [var for var in carried if not (var in model.zero_known and self.high[var] < 0.5)]
         for var in pinned + carried:
             self.result.findings.append(Finding(var, self.low[var], self.high[var], model.need[var],
                                                 tuple(sorted(self.blockers.get(var, set()) - {var}))))
@@ -206,8 +222,8 @@ class _Auditor:
         it), it is pinned in its own breakdown, which is reason enough to withhold more, if perhaps more than a
         search of the whole would. A publication checked from outside gets findings from the whole model only."""
         model = self.model
-        if model.truth[var] is None:
-            return False  # checking a publication from outside: only what the whole model says counts
+        if not (self.settle and self.large) or model.truth[var] is None:
+            return False  # a small component, or a publication checked from outside: the whole model decides
         return any(other in model.shown and model.truth[other] != 0 for other in self.blockers.get(var, ()))
 
     def witness(self, members: list[int]) -> list[float] | None:

@@ -8,7 +8,8 @@ Disclosure Control*, 2012, ch. 4):
 - a published count r, rounded to base b, lies in [r − ⌊b/2⌋, r + ⌈b/2⌉ − 1]
   (and is at least the policy's minimum count); a withheld count lies
   between 1 and min_count − 1 (a count withheld to protect another, at least
-  min_count); a zero is zero;
+  min_count; a part of a small withheld total, withheld whatever it is, from
+  0); a zero is zero;
 - a total is the sum of its parts, for every grouping that splits it (the
   evaluator says which counts add up across which fields); a part is never
   larger than its total, and the parts together never smaller;
@@ -19,9 +20,10 @@ Disclosure Control*, 2012, ch. 4):
   weighted sum; a statistic shown (withheld) says its count reached (fell
   short of) the minimum for statistics;
 - copies: the same count in two places is one unknown: a group-level count
-  repeated on each of the group's rows (one per dimension), or a count that a
-  relation across tables says is at most another's when the two are equal
-  (``attendances <= reach.headcount`` when every session was costed).
+  repeated on each of the group's rows (an evaluator's ``repeated`` columns,
+  one row per dimension), or a count that a relation across tables says is at
+  most another's when the two are equal (``attendances <= reach.headcount``
+  when every session was costed).
 
 Figures derived from published counts (percentages, rates, costs per head)
 add nothing an attacker could not work out, and so no constraint.
@@ -105,6 +107,9 @@ class Model:
     """``{cell: unknown}``."""
     shown: set = attrs.field(factory=set)
     """Unknowns whose cells are published (not withheld)."""
+    zero_known: set = attrs.field(factory=set)
+    """Withheld unknowns that may be zero (parts of a small withheld total): worked out to be 0, they tell what a
+    published 0 would, which identifies no one."""
     level: dict = attrs.field(factory=dict)
     """``{unknown: 0}`` for the block's totals (its coarsest grouping), which tie every breakdown together;
     1 for the other totals of further breakdowns (a sector, split by agency); 2 for the rest."""
@@ -157,6 +162,40 @@ def build(published: Block, policy, *, exact: Block | None = None, secondary=fro
     return builder.build()
 
 
+def parents(block: Block) -> dict[Cell, list[Cell]]:
+    """Each count of people's totals: the same column in the row of each grouping one field coarser (a sector's
+    row for an agency's), and, for rows a relation sums (``sum(before) = uplift.n``), the cell they sum to."""
+    index = {(t, table.key(row)): r for t, table in enumerate(block.tables) for r, row in enumerate(table.rows)}
+    found: dict[Cell, list[Cell]] = defaultdict(list)
+    for c, child in enumerate(block.tables):
+        counts = child.people_counts()
+        for p, parent in enumerate(block.tables):
+            if parent.name != child.name or len(set(child.grouping) - set(parent.grouping)) != 1 \
+                    or not set(parent.grouping) < set(child.grouping):
+                continue
+            for r, row in enumerate(child.rows):
+                above = index.get((p, tuple(row.get(label) for label in parent.labels)))
+                if above is not None:
+                    for column in counts:
+                        found[(c, r, column)].append((p, above, column))
+        for text in child.evaluator.relations:
+            relation = parse(text)
+            summed = [term.column for term in relation.terms if term.function == "sum"]
+            totals = [term for term in relation.terms if term.other]
+            if not summed or len(totals) != 1:
+                continue
+            o = block.find(totals[0].other, child.grouping)
+            if o is None:
+                continue
+            other = block.tables[o]
+            for r, row in enumerate(child.rows):
+                above = index.get((o, tuple(row.get(label) for label in other.labels)))
+                if above is not None:
+                    for column in summed:
+                        found[(c, r, column)].append((o, above, totals[0].column))
+    return found
+
+
 def _levels(block: Block) -> list[int]:
     """Each table's level: 0 for the coarsest grouping, 1 for a grouping another table splits further, else 2."""
     coarsest = min((len(table.grouping) for table in block.tables), default=0)
@@ -172,6 +211,7 @@ class _Builder:
     def __init__(self, published: Block, policy, exact, secondary, unknown_withheld):
         self.published, self.policy, self.exact = published, policy, exact
         self.secondary, self.unknown_withheld = secondary, unknown_withheld
+        self.parents = parents(published)
         self.model = Model()
         self.links = _Links()
         self.var: dict = {}
@@ -186,8 +226,7 @@ class _Builder:
                 self.index[(t, table.key(row))] = r
         self.levels = _levels(block)
         cells = [cell for cell in block.cells() if self._present(cell)]
-        if self.exact is not None:
-            self._link_copies(cells)
+        self._link_copies(cells)
         for cell in cells:
             self._unknown(cell)
         self._margins()
@@ -206,14 +245,13 @@ class _Builder:
         return column in {mark.strip() for mark in marks.split(",")}
 
     def _link_copies(self, cells) -> None:
-        """One figure of a group repeated on each of its rows (a group-level count on each dimension's row)."""
+        """A figure of a group repeated on each of its rows (an evaluator's ``repeated`` columns) is one unknown."""
         copies = defaultdict(list)
         for cell in cells:
-            value = self.exact.value(cell)
-            if value:
-                t, r, column = cell
-                table = self.exact.tables[t]
-                copies[(t, table.group(table.rows[r]), column, value)].append(cell)
+            t, r, column = cell
+            table = self.published.tables[t]
+            if column in table.evaluator.repeated:
+                copies[(t, table.group(table.rows[r]), column)].append(cell)
         for group in copies.values():
             for cell in group[1:]:
                 self.links.join(group[0], cell)
@@ -235,6 +273,8 @@ class _Builder:
         low, high, need = self._bounds(cell)
         if self.published.value(cell) is not None:
             model.shown.add(var)
+        elif low == 0 and high < INFINITY:
+            model.zero_known.add(var)
         model.lower[var] = max(model.lower[var], low)
         model.upper[var] = min(model.upper[var], high)
         if need:
@@ -251,7 +291,10 @@ class _Builder:
         if cell in self.secondary:
             return policy.min_count, INFINITY, 2
         if cell[0] in self.unknown_withheld:
-            return 1, INFINITY, 3
+            return 0, INFINITY, 3
+        if any(self.published.value(total) is None and total not in self.secondary and self._present(total)
+               for total in self.parents[cell]):
+            return 0, policy.min_count - 1, 3  # part of a small withheld total: withheld whatever it is, 0 too
         return 1, policy.min_count - 1, 3
 
     def of(self, t: int, r: int, column: str) -> int | None:
