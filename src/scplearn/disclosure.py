@@ -36,6 +36,7 @@ al., *Statistical Disclosure Control* (Wiley, 2012), ch. 4 (auditing tables).
 from __future__ import annotations
 
 import operator
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
@@ -187,8 +188,8 @@ class DisclosurePolicy:
                 continue  # freed, most likely, by a cell already chosen: the next audit will tell
             candidates = _published(found, finding.blockers, chosen_vars) or _published(
                 found, _neighbours(found, finding.var), chosen_vars)
-            if candidates:
-                chosen_vars.add(min(candidates, key=lambda var: (found.truth[var], var)))
+            if candidates:  # a part (of a finer breakdown) rather than a total, the smallest
+                chosen_vars.add(min(candidates, key=lambda var: (-found.level.get(var, 2), found.truth[var], var)))
         return {cell for var in chosen_vars for cell in found.cells[var]}
 
     def _published(self, block, counts):
@@ -208,7 +209,7 @@ class DisclosurePolicy:
                             (row.get(base) or 0) >= self.min_n_for_statistic and counts.get((t, r, base)) is not None
                             for base in column.bases
                         )
-                        out[name] = _rounded(value, column.decimals) if shown else None
+                        out[name] = rounded(value, column.decimals) if shown else None
                     elif column.kind != "derived":
                         out[name] = value
                 rows.append(out)
@@ -241,7 +242,7 @@ class Publication:
                 formula_row = Row(values, lookup.find(table.grouping), evaluator.name, labels)
                 for name, column in derived:
                     value = column.formula(formula_row)
-                    row[name] = values[name] = _rounded(value, column.decimals)
+                    row[name] = values[name] = rounded(value, column.decimals)
                 row[SUPPRESSED_COLUMN] = ", ".join(
                     name for name in evaluator.columns if row.get(name) is None and exact_row.get(name) is not None
                 ) or None
@@ -249,10 +250,15 @@ class Publication:
                     name for name in evaluator.columns if (t, r, name) in secondary) or None
 
 
-def _rounded(value, decimals):
+def rounded(value, decimals):
+    """``value`` to ``decimals`` places, halves away from zero as a reader expects (12.5% is 13%)."""
     if value is None or (isinstance(value, float) and value != value):
         return None
-    return value if decimals is None else round(value, decimals)
+    if decimals is None:
+        return value
+    exponent = Decimal(1).scaleb(-decimals)
+    rounded = float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
+    return int(rounded) if decimals == 0 and isinstance(value, int) else rounded
 
 
 class _Lookup:

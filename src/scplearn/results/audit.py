@@ -122,8 +122,6 @@ class _Auditor:
                 high[var] = value
 
     def proven(self, var: int) -> bool:
-        if var in self.model.zero_known and self.model.truth[var] == 0:
-            return True  # a withheld zero: worked out, it tells no more than a published 0 would
         return whole_values(self.low[var], self.high[var]) >= self.model.need[var]
 
     # -- the stages --------------------------------------------------------------------
@@ -175,7 +173,7 @@ class _Auditor:
                 continue
             pinned += [var for var in left if self.settled(var)]
             carried = [var for var in left if not self.settled(var)]
-        # Solved in the whole programme, a withheld part that can only be 0 is a zero anyone may know.
+        # A withheld part that can only be 0 is a zero anyone may know (known for sure only in the whole programme).
         carried = [var for var in carried if not (var in model.zero_known and self.high[var] < 0.5)]
         for var in pinned + carried:
             self.result.findings.append(Finding(var, self.low[var], self.high[var], model.need[var],

@@ -25,7 +25,7 @@ import attrs
 import sqlite_utils
 
 from .. import plugins
-from ..disclosure import PROTECTING_COLUMN, DisclosurePolicy
+from ..disclosure import PROTECTING_COLUMN, DisclosurePolicy, rounded
 from ..errors import ScplearnError
 from ..evaluator import Row
 from . import audit as lp
@@ -218,7 +218,7 @@ def _underived(block: Block) -> list[str]:
                 if read & statistics or not any(evaluator.columns.get(key) is not None for key in read):
                     continue  # computed from a statistic's full precision, or from another table: not checked here
                 decimals = column.decimals if column.decimals is not None else 6
-                if value is None or not math.isclose(round(value, decimals), row[name], abs_tol=10 ** -decimals):
+                if value is None or not math.isclose(rounded(value, decimals), row[name], abs_tol=10 ** -(decimals + 3)):
                     failures.append(f"{table.name}_results, {', '.join(f'{k} {v}' for k, v in labels.items())}: "
                                     f"{name} = {row[name]} is not computed from the published figures")
     return failures
