@@ -359,6 +359,22 @@ def test_reach_by_hand_on_a_tiny_programme(tmp_store, tmp_path):
     assert (voluntary["booked"], voluntary["did_not_attend"], voluntary["show_rate"]) == (1, 1, 0.0)
 
 
+def test_places_nobody_booked_were_offered_and_not_taken():
+    """A session with places and no booking has no summary row: its places still count, none taken."""
+    data = {table: [] for table in ("partnerships", "agencies", "delegates", "bookings", "evaluations",
+                                    "followups", "spend")}
+    data["courses"] = [{"code": "C1", "title": "One", "priority": None}]
+    data["sessions"] = [{"code": "S0", "course": "C1", "date": "2023-05-01", "year": "2023/24", "mode": "virtual",
+                         "capacity": 12, "partnership": None, "headcount": None}]
+    store = load(data)
+    try:
+        (row,) = Reach().evaluate(store, [], Scope())
+    finally:
+        store.close()
+    assert (row["sessions"], row["spaces_offered"], row["places_taken"], row["attended"]) == (1, 12, 0, 0)
+    assert row["attendance_rate"] == 0.0
+
+
 def test_reach_of_nothing(tmp_store):
     for by in GROUPINGS:
         assert Reach().evaluate(tmp_store, by, Scope()) == []
