@@ -29,12 +29,15 @@ def test_evaluators_lists_the_built_ins_with_their_columns():
     flat = " ".join(result.output.split())  # the column lists are wrapped
     for name in BUILT_IN:
         assert f"{name}  (built-in)\n    {evaluators[name].description}\n    columns: " in result.output
-        columns = (["dimension"] if evaluators[name].dimensions else []) + list(evaluators[name].columns)
+        columns = [*evaluators[name].row_labels, *evaluators[name].columns]
         assert f"{evaluators[name].description} columns: {', '.join(columns)}" in flat
     assert max(len(line) for line in result.output.splitlines()) <= 100
     listing = {item["name"]: item for item in json.loads(invoke("evaluators", "--json").output)}
     assert listing["reach"]["source"] == "built-in"
-    assert listing["uplift"]["columns"][:3] == ["dimension", "n", "mean_pre"]
+    assert listing["uplift"]["columns"][:5] == ["dimension", "n", "improved", "same", "worse"]
+    # Each row's labels come first, as in the rows themselves.
+    assert listing["scores"]["columns"] == ["dimension", "score", "before", "after"]
+    assert listing["events"]["columns"][:2] == ["event", "event_course"]
 
 
 def test_evaluate_json_is_the_library_result_and_is_saved(sample_copy):
