@@ -13,6 +13,7 @@ from conftest import write_csv
 import scplearn
 from scplearn import plugins
 from scplearn.cli import cli
+from scplearn.results.stage import drop_results
 from scplearn.commands.evaluate import format_table
 from scplearn.evaluation import Scope
 from scplearn.evaluators.reach import Reach
@@ -20,6 +21,14 @@ from scplearn.results import Stage
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILT_IN = ("uplift", "reach", "impact", "cost", "scores", "events")
+
+
+@pytest.fixture
+def sample_copy(sample_copy):
+    """The copy of the sample with no results kept yet, whatever tests before published from the shared store."""
+    with sample_copy.db.atomic():
+        drop_results(sample_copy.db)
+    return sample_copy
 
 
 def invoke(*args):

@@ -17,9 +17,18 @@ from click.testing import CliRunner
 import scplearn
 from scplearn import plugins
 from scplearn.cli import cli
+from scplearn.results.stage import drop_results
 from scplearn.hookspecs import hookimpl
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def sample_copy(sample_copy):
+    """The copy of the sample with no results kept yet, whatever tests before published from the shared store."""
+    with sample_copy.db.atomic():
+        drop_results(sample_copy.db)
+    return sample_copy
 
 
 def invoke(*args):
