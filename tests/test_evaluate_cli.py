@@ -306,6 +306,7 @@ def test_a_plugin_evaluator_is_evaluated_kept_and_read_back(sample_copy, registe
     registered(Counting([{"year": "2022/23", "delegates": 4, "share": None},
                          {"year": "2023/24", "delegates": 3, "share": 0.5}]))
     rows = scplearn.evaluate(sample_copy, "counting", by=["year"])
-    assert rows == [{"year": "2022/23", "delegates": 4, "share": None}, {"year": "2023/24", "delegates": 3, "share": 0.5}]
+    assert rows == [{"year": "2022/23", "delegates": 4, "share": None},
+                    {"year": "2023/24", "delegates": 3, "share": 0.5}]
     assert scplearn.evaluate(sample_copy, "counting", by=["year"]) == rows
     assert sample_copy.db["counting_results"].count == 2

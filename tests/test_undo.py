@@ -134,7 +134,8 @@ def test_imports_undone_one_after_another_leave_no_note_of_a_missing_import(stor
     journal.undo(store, first)  # the second undo's check of references finds no note of the first
     assert records(store) == before
     assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert not store.db.execute("SELECT count(*) FROM data_changes WHERE import IN (?, ?)", [first, second]).fetchone()[0]
+    left = store.db.execute("SELECT count(*) FROM data_changes WHERE import IN (?, ?)", [first, second])
+    assert left.fetchone()[0] == 0
 
 
 def test_results_kept_while_an_undone_import_was_in_place_are_computed_again(store, tmp_path):
