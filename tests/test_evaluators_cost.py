@@ -13,6 +13,7 @@ from test_evaluators_reach import GROUPINGS, Lookup, assert_rows_equal, hand_wor
 import scplearn
 from scplearn.evaluation import DELEGATE_LEVEL, Scope
 from scplearn.evaluators.cost import Cost
+from scplearn.evaluators.reach import Reach
 
 
 def cost_by_hand(data, by, scope=Scope()) -> dict:
@@ -69,8 +70,9 @@ def test_the_sample_spend_is_the_spend_file_divided_by_reach(sample_store, sampl
     with open(sample_dir / "spend.csv", encoding="utf-8") as handle:
         spend = {(row["year"], row["partnership"]): float(row["amount"]) for row in csv.DictReader(handle)}
     by = ["year", "partnership"]
-    cost = keyed(scplearn.evaluate(sample_store, "cost", by=by, save=False), by)
-    reach = keyed(scplearn.evaluate(sample_store, "reach", by=by, save=False), by)
+    # The evaluators themselves: the results stage would write to the shared store.
+    cost = keyed(Cost().evaluate(sample_store, by, Scope()), by)
+    reach = keyed(Reach().evaluate(sample_store, by, Scope()), by)
     assert set(cost) == set(spend) == set(reach)  # every year and partnership of the sample has a spend
     for key, amount in spend.items():
         assert cost[key]["spend"] == amount
@@ -78,7 +80,7 @@ def test_the_sample_spend_is_the_spend_file_divided_by_reach(sample_store, sampl
         assert cost[key]["attendances"] == reach[key]["headcount"]
         assert cost[key]["cost_per_delegate"] == pytest.approx(amount / reach[key]["unique_delegates"])
         assert cost[key]["cost_per_attendance"] == pytest.approx(amount / reach[key]["headcount"])
-    (year,) = scplearn.evaluate(sample_store, "cost", by=["year"], year="2023/24", save=False)
+    (year,) = Cost().evaluate(sample_store, ["year"], Scope(year="2023/24"))
     assert year["spend"] == sum(amount for (y, _), amount in spend.items() if y == "2023/24")
 
 
@@ -103,8 +105,7 @@ def two_partnerships(directory):
 
 def test_cost_by_hand_on_a_tiny_programme(tmp_store, tmp_path):
     scplearn.import_files(tmp_store, [two_partnerships(tmp_path / "in")])
-    rows = keyed(scplearn.evaluate(tmp_store, "cost", by=["year", "partnership"], save=False),
-                 ["year", "partnership"])
+    rows = keyed(scplearn.evaluate(tmp_store, "cost", by=["year", "partnership"]), ["year", "partnership"])
     # Leicester 2023/24: zoe, ann (S1), bob (S2), ann (E1) attended, plus 284 at the festival.
     assert rows[("2023/24", "Leicester")] == {
         "spend": 2880.0, "unique_delegates": 3, "attendances": 4 + 284,
@@ -117,18 +118,18 @@ def test_cost_by_hand_on_a_tiny_programme(tmp_store, tmp_path):
     }
     assert ("2023/24", "Rutland") not in rows
     # A year's figures cover only the partnerships with a spend that year.
-    (year,) = scplearn.evaluate(tmp_store, "cost", by=["year"], year="2023/24", save=False)
+    (year,) = scplearn.evaluate(tmp_store, "cost", by=["year"], year="2023/24")
     assert (year["spend"], year["unique_delegates"], year["attendances"]) == (2880.0, 3, 288)
 
 
 def test_groupings_that_cannot_split_the_money_keep_the_counts_only(tmp_store, tmp_path):
     scplearn.import_files(tmp_store, [two_partnerships(tmp_path / "in")])
     for by in (["course"], ["sector"], ["year", "mode"]):
-        rows = scplearn.evaluate(tmp_store, "cost", by=by, save=False)
+        rows = scplearn.evaluate(tmp_store, "cost", by=by)
         assert rows
         for row in rows:
             assert row["spend"] is row["cost_per_delegate"] is row["cost_per_attendance"] is None
-    (course,) = scplearn.evaluate(tmp_store, "cost", by=["course"], save=False)
+    (course,) = scplearn.evaluate(tmp_store, "cost", by=["course"])
     assert (course["unique_delegates"], course["attendances"]) == (3, 288)
 
 

@@ -68,10 +68,12 @@ def impact_by_hand(data, by, scope=Scope(), as_of=AS_OF, weeks=12) -> dict:
                    "response_rate": rate(len(g["answers"]), g["due"])}
         for answer in ("used_learning", "specific_action"):
             given_ = [f[answer] for f in g["answers"] if f[answer] is not None]
+            figures[f"{answer}_yes"], figures[f"{answer}_answered"] = sum(given_), len(given_)
             figures[f"pct_{answer}"] = rate(sum(given_), len(given_))
             low, high = wilson_scipy(sum(given_), len(given_)) if given_ else (None, None)
             figures[f"pct_{answer}_ci_low"], figures[f"pct_{answer}_ci_high"] = low, high
         responded, silent = g["gains"][True], g["gains"][False]
+        figures["respondents_rated"], figures["nonrespondents_rated"] = len(responded), len(silent)
         figures["nonresponse_gap"] = (
             statistics.fmean(responded) - statistics.fmean(silent) if responded and silent else None
         )
@@ -138,11 +140,15 @@ def test_impact_by_hand_on_a_tiny_programme(tmp_store, tmp_path):
     # not yet due but already answered), ann at E1 (2023-05-01). Vic did not attend: his answer is not counted.
     knowledge = rows["knowledge"]
     assert (knowledge["due"], knowledge["followups"], knowledge["response_rate"]) == (4, 2, 50.0)
+    # Zoe said yes, no; bob yes, yes.
+    assert (knowledge["used_learning_yes"], knowledge["used_learning_answered"]) == (2, 2)
+    assert (knowledge["specific_action_yes"], knowledge["specific_action_answered"]) == (1, 2)
     assert knowledge["pct_used_learning"] == 100.0
     assert knowledge["pct_specific_action"] == 50.0
     assert (knowledge["pct_specific_action_ci_low"], knowledge["pct_specific_action_ci_high"]) == pytest.approx(
         wilson_by_hand(1, 2), abs=1e-9)
     # Gains: zoe 3 (every dimension +3), bob 1 (knowledge only) answered; ann at S1 0.5 did not.
+    assert (knowledge["respondents_rated"], knowledge["nonrespondents_rated"]) == (2, 1)
     assert knowledge["nonresponse_gap"] == pytest.approx(2 - 0.5)
     # Knowledge re-rated by zoe (5, 8, 7) and bob (6, 7, 6); skills by zoe only; confidence by nobody.
     assert knowledge["rerated"] == 2
@@ -161,13 +167,14 @@ def test_a_longer_window_makes_fewer_follow_ups_due(tmp_store, tmp_path):
     (row, *_) = Impact(weeks=40, as_of=AS_OF).evaluate(tmp_store, [], Scope())
     # Only ann's e-learning (2023-05-01) is 40 weeks old; zoe and bob answered, so they count too.
     assert (row["due"], row["followups"]) == (3, 2)
+    assert (row["respondents_rated"], row["nonrespondents_rated"]) == (2, 0)
     assert row["nonresponse_gap"] is None  # ann's e-learning has no evaluation to compare with
 
 
 def test_the_default_reference_date_is_today(tmp_store, tmp_path):
     scplearn.import_files(tmp_store, [impact_files(tmp_path / "in")])
     assert Impact().cutoff() == (dt.date.today() - dt.timedelta(weeks=12)).isoformat()
-    (row, *_) = scplearn.evaluate(tmp_store, "impact", save=False)
+    (row, *_) = scplearn.evaluate(tmp_store, "impact")
     assert row["due"] == 4  # every session is long past
 
 
@@ -190,6 +197,9 @@ def test_no_follow_ups_at_all(tmp_store, tmp_path):
     assert {row["sector"] for row in rows} == {"education", "police"}  # voluntary: nobody attended
     for row in rows:
         assert row["followups"] == 0 and row["response_rate"] == 0.0
+        for column in ("used_learning_yes", "used_learning_answered", "specific_action_yes",
+                       "specific_action_answered", "respondents_rated"):
+            assert row[column] == 0, column
         for column in ("pct_used_learning", "pct_used_learning_ci_low", "pct_used_learning_ci_high",
                        "pct_specific_action", "nonresponse_gap", "mean_post", "mean_followup", "retention"):
             assert row[column] is None

@@ -158,14 +158,20 @@ def rate(numerator, denominator):
 
 
 def reach_by_hand(data, by, scope=Scope()) -> dict:
-    """Reach recounted row by row, following docs/evaluators.md."""
+    """Reach recounted row by row, following docs/evaluators.md.
+
+    Delegate-level groupings (sector, agency) split people, not places: they
+    get no sessions, places or headcount of large events. The workforce is that
+    of the group's agencies for them, of every agency for the ungrouped and the
+    by-year rows, and not given otherwise.
+    """
     look = Lookup(data)
     delegate_level = bool(DELEGATE_LEVEL & set(by))
     groups = {}
 
     def group(key):
         return groups.setdefault(key, {
-            "sessions": set(), "headcount_only_sessions": 0, "spaces_offered": None, "booked": 0,
+            "sessions": 0, "headcount_only_sessions": 0, "spaces_offered": None, "booked": 0,
             "cancelled": 0, "attended": 0, "did_not_attend": 0, "walk_ins": 0, "present_at_capacity": 0,
             "people": set(), "known_people": set(), "headcount_extra": 0,
         })
@@ -175,7 +181,7 @@ def reach_by_hand(data, by, scope=Scope()) -> dict:
             if not look.in_scope(session["code"], scope):
                 continue
             g = group(look.key(by, session["code"]))
-            g["sessions"].add(session["code"])
+            g["sessions"] += 1
             if session["headcount"] is not None:
                 g["headcount_only_sessions"] += 1
                 g["headcount_extra"] += session["headcount"]
@@ -195,8 +201,6 @@ def reach_by_hand(data, by, scope=Scope()) -> dict:
         if present:
             g["attended"] += 1
             g["people"].add(b["delegate"])
-            if delegate_level:
-                g["sessions"].add(b["session"])
             if session["headcount"] is None and session["capacity"] is not None:
                 g["present_at_capacity"] += 1
             agency = look.delegates[b["delegate"]]["agency"]
@@ -211,23 +215,30 @@ def reach_by_hand(data, by, scope=Scope()) -> dict:
                 (a["name"] if f == "agency" else a["sector"]) == v for f, v in group_fields.items())]
             base = sum(a["workforce"] for a in members) or None
         else:
-            base = total_workforce
+            base = total_workforce if set(by) <= {"year"} else None
+        known = len(g["known_people"]) if base is not None else None
         result[key] = {
-            "sessions": len(g["sessions"]),
+            "sessions": None if delegate_level else g["sessions"],
             "headcount_only_sessions": None if delegate_level else g["headcount_only_sessions"],
             "spaces_offered": None if delegate_level else g["spaces_offered"],
             "booked": g["booked"], "cancelled": g["cancelled"], "attended": g["attended"],
             "did_not_attend": g["did_not_attend"], "walk_ins": g["walk_ins"],
+            "places_taken": None if delegate_level or g["spaces_offered"] is None else g["present_at_capacity"],
+            "headcount_only_attendance": None if delegate_level else g["headcount_extra"],
+            "headcount": g["attended"] + (0 if delegate_level else g["headcount_extra"]),
+            "unique_delegates": len(g["people"]),
+            "known_workforce_delegates": known,
+            "workforce": base,
             "attendance_rate": None if delegate_level else rate(g["present_at_capacity"], g["spaces_offered"]),
             "show_rate": rate(g["attended"] - g["walk_ins"], g["booked"] - g["cancelled"]),
-            "unique_delegates": len(g["people"]),
-            "headcount": g["attended"] + (0 if delegate_level else g["headcount_extra"]),
             "per_1000_workforce": None if base is None else 1000 * len(g["known_people"]) / base,
             "representation_ratio": None,
             "_known": len(g["known_people"]), "_base": base,
         }
-    if delegate_level and total_workforce:
-        outer = [i for i, f in enumerate(by) if f not in DELEGATE_LEVEL]
+    outer = [i for i, f in enumerate(by) if f not in DELEGATE_LEVEL]
+    # The share of delegates is taken within the row of the other grouping fields, which has a
+    # workforce (everyone's) only when those fields are the year or none.
+    if delegate_level and total_workforce and {by[i] for i in outer} <= {"year"}:
         for key, row in result.items():
             within = sum(other["_known"] for k, other in result.items() if all(k[i] == key[i] for i in outer))
             if row["_base"] and within:
@@ -280,14 +291,16 @@ def test_the_sample_2023_24_figures_match_its_session_file(sample_store, sample_
     with open(sample_dir / "sessions.csv", encoding="utf-8") as handle:
         sessions = [row for row in csv.DictReader(handle) if values.year_of(values.date(row["date"])) == "2023/24"]
     regular = [row for row in sessions if not row["headcount"]]
-    (row,) = scplearn.evaluate(sample_store, "reach", by=["year"], year="2023/24", save=False)
+    (row,) = Reach().evaluate(sample_store, ["year"], Scope(year="2023/24"))  # the shared store stays unwritten
     assert len(regular) == 46
     assert row["sessions"] == len(sessions) > 46
     assert row["headcount_only_sessions"] == len(sessions) - 46
     assert row["spaces_offered"] == sum(int(r["capacity"]) for r in regular) == 1600
+    assert row["places_taken"] == row["attended"]  # every attendance of the year is at a session with places
     assert row["attendance_rate"] == pytest.approx(100 * row["attended"] / 1600)
     assert 75 <= row["attendance_rate"] <= 85
-    assert row["headcount"] == row["attended"] + sum(int(r["headcount"]) for r in sessions if r["headcount"])
+    assert row["headcount_only_attendance"] == sum(int(r["headcount"]) for r in sessions if r["headcount"])
+    assert row["headcount"] == row["attended"] + row["headcount_only_attendance"]
 
 
 def hand_worked_files(directory):
@@ -334,29 +347,68 @@ def hand_worked_files(directory):
 
 def test_reach_by_hand_on_a_tiny_programme(tmp_store, tmp_path):
     scplearn.import_files(tmp_store, [hand_worked_files(tmp_path / "in")])
-    (row,) = scplearn.evaluate(tmp_store, "reach", save=False)
+    (row,) = scplearn.evaluate(tmp_store, "reach")
     assert row == {
         "sessions": 4, "headcount_only_sessions": 1,
         "spaces_offered": 30,          # S1 + S2; the festival's 300 is not a bookable place, E1 has none
         "booked": 6, "cancelled": 1, "attended": 4, "did_not_attend": 2, "walk_ins": 1,
-        "attendance_rate": 100 * 3 / 30,  # zoe, ann at S1, bob at S2; ann's e-learning has no places
-        "show_rate": 100 * (4 - 1) / (6 - 1),
-        "unique_delegates": 3, "headcount": 4 + 284,
-        "per_1000_workforce": 1000 * 3 / 1280,  # zoe, bob, ann; Helping Hands' workforce is unknown
+        "places_taken": 3,             # zoe, ann at S1, bob at S2; ann's e-learning has no places
+        "headcount_only_attendance": 284,
+        "headcount": 4 + 284,
+        "unique_delegates": 3,
+        "known_workforce_delegates": 3,  # zoe, bob, ann; Helping Hands' workforce is unknown
+        "workforce": 1200 + 80,
+        "attendance_rate": 100 * 3 / 30,
+        "show_rate": 100 * (6 - 1 - 2) / (6 - 1),  # of 5 still booked, vic and zoe (S2) did not come
+        "per_1000_workforce": 1000 * 3 / 1280,
         "representation_ratio": None,
     }
-    by_sector = keyed(scplearn.evaluate(tmp_store, "reach", by=["sector"], save=False), ["sector"])
+    (year,) = scplearn.evaluate(tmp_store, "reach", by=["year"])
+    assert year["year"] == "2023/24" and (year["workforce"], year["known_workforce_delegates"]) == (1280, 3)
+    # Grouped by course (or anything but the year), rows are of part of the training, not of everyone's workforce.
+    (course,) = scplearn.evaluate(tmp_store, "reach", by=["course"])
+    assert course["workforce"] is course["known_workforce_delegates"] is course["per_1000_workforce"] is None
+    assert course["places_taken"] == 3
+
+    by_sector = keyed(scplearn.evaluate(tmp_store, "reach", by=["sector"]), ["sector"])
     assert set(by_sector) == {("education",), ("police",), ("voluntary",)}
     police, school, voluntary = by_sector[("police",)], by_sector[("education",)], by_sector[("voluntary",)]
-    assert (police["sessions"], police["attended"], police["unique_delegates"]) == (3, 3, 2)
-    assert police["spaces_offered"] is police["attendance_rate"] is police["headcount_only_sessions"] is None
+    # bob cancelled S1 and walked in to S2; ann booked and came to S1 and E1.
+    assert (police["booked"], police["cancelled"], police["attended"], police["walk_ins"]) == (3, 1, 3, 1)
+    assert police["unique_delegates"] == police["known_workforce_delegates"] == 2  # bob and ann
+    assert police["workforce"] == 1200
+    for column in ("sessions", "headcount_only_sessions", "spaces_offered", "places_taken",
+                   "headcount_only_attendance", "attendance_rate"):
+        assert police[column] is None, column  # places and large events cannot be split between sectors
     assert police["headcount"] == 3
+    assert police["show_rate"] == pytest.approx(100 * (3 - 1 - 0) / (3 - 1))
     assert police["per_1000_workforce"] == pytest.approx(1000 * 2 / 1200)
     # Police: 2 of the 3 delegates of known workforce, from 1200 of 1280 staff.
     assert police["representation_ratio"] == pytest.approx((2 / 3) / (1200 / 1280))
     assert school["representation_ratio"] == pytest.approx((1 / 3) / (80 / 1280))
+    assert (school["workforce"], school["known_workforce_delegates"]) == (80, 1)
+    assert voluntary["workforce"] is voluntary["known_workforce_delegates"] is None
     assert voluntary["per_1000_workforce"] is None and voluntary["representation_ratio"] is None
     assert (voluntary["booked"], voluntary["did_not_attend"], voluntary["show_rate"]) == (1, 1, 0.0)
+    # Within the one year, the same shares as over everything.
+    by_year_sector = keyed(scplearn.evaluate(tmp_store, "reach", by=["year", "sector"]), ["year", "sector"])
+    assert by_year_sector[("2023/24", "police")]["representation_ratio"] == pytest.approx((2 / 3) / (1200 / 1280))
+
+
+def test_places_nobody_booked_were_offered_and_not_taken():
+    """A session with places and no booking has no summary row: its places still count, none taken."""
+    data = {table: [] for table in ("partnerships", "agencies", "delegates", "bookings", "evaluations",
+                                    "followups", "spend")}
+    data["courses"] = [{"code": "C1", "title": "One", "priority": None}]
+    data["sessions"] = [{"code": "S0", "course": "C1", "date": "2023-05-01", "year": "2023/24", "mode": "virtual",
+                         "capacity": 12, "partnership": None, "headcount": None}]
+    store = load(data)
+    try:
+        (row,) = Reach().evaluate(store, [], Scope())
+    finally:
+        store.close()
+    assert (row["sessions"], row["spaces_offered"], row["places_taken"], row["attended"]) == (1, 12, 0, 0)
+    assert row["attendance_rate"] == 0.0
 
 
 def test_reach_of_nothing(tmp_store):
@@ -366,8 +418,8 @@ def test_reach_of_nothing(tmp_store):
 
 def test_a_scope_with_no_sessions_gives_no_rows(tmp_store, tmp_path):
     scplearn.import_files(tmp_store, [hand_worked_files(tmp_path / "in")])
-    assert scplearn.evaluate(tmp_store, "reach", year="2019/20", save=False) == []
-    assert scplearn.evaluate(tmp_store, "reach", by=["sector"], partnership="Nowhere", save=False) == []
+    assert scplearn.evaluate(tmp_store, "reach", year="2019/20") == []
+    assert scplearn.evaluate(tmp_store, "reach", by=["sector"], partnership="Nowhere") == []
 
 
 # -- Different delegates: temporary B-trees in memory ------------------------------------------------

@@ -4,9 +4,10 @@ A forked child process imports delegates, bookings, evaluations and follow-ups o
 programme (bench/generate.py) into a store that already holds its sessions; the test kills it with SIGKILL after a delay spread across the
 whole import, commit and checkpoint included. Each time the evidence database
 must pass ``PRAGMA integrity_check`` and hold exactly the state before the
-import or exactly the state after it (every table, every row; only the time
-in the imports ledger differs between runs), and so must the private
-database. Running the import again afterwards completes it.
+import or exactly the state after it (every table, every row; only the times
+in the imports ledger and in its notes of changed years differ between runs),
+and so must the private database. Running the import again afterwards
+completes it.
 
 Set ``SCPLEARN_LONG_TESTS=1`` for the long profile (more trials, more data).
 """
@@ -85,17 +86,21 @@ def load_generator():
 
 
 _TIME = re.compile(r"'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^']*'")
+LEDGER = ('INSERT INTO "imports"', 'INSERT INTO "data_changes"')
 
 
 def state(db_path: Path) -> tuple:
-    """The integrity check, then the dumps of the evidence and private databases (ledger times masked)."""
+    """The integrity check, then the dumps of the evidence and private databases (ledger times masked).
+
+    The ledger is the ``imports`` table and its notes of the years each import changed (``data_changes``).
+    """
     dumps = []
     for path in (db_path, db_path.with_suffix(".private.db")):
         connection = sqlite3.connect(path)
         try:
             check = connection.execute("PRAGMA integrity_check").fetchall()
             assert check == [("ok",)], f"{path.name}: {check}"
-            dumps.append(tuple(_TIME.sub("'<time>'", line) if line.startswith('INSERT INTO "imports"') else line
+            dumps.append(tuple(_TIME.sub("'<time>'", line) if line.startswith(LEDGER) else line
                                for line in connection.iterdump()))
         finally:
             connection.close()

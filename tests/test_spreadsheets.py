@@ -2,6 +2,7 @@
 
 import sqlite_utils
 
+from scplearn.disclosure import DisclosurePolicy
 from scplearn.publish.public import build_public
 from scplearn.spreadsheets import FORMULA_STARTS, neutralise_database, safe_cell
 
@@ -22,9 +23,14 @@ def test_neutralise_database_prefixes_formula_like_text_only():
 
 
 def test_the_public_database_holds_no_formula_like_text(sample_copy, tmp_path):
-    sample_copy.db.execute(
-        "UPDATE feedback SET quote = '=HYPERLINK(\"http://evil.example.org\",\"Click\")', consent = 1 "
-        "WHERE id = (SELECT min(id) FROM feedback)")
+    # Quotes are published only for a course and year with enough consented ones: make one such group,
+    # whose first quote (by id) is a formula.
+    session, course = sample_copy.db.execute("SELECT code, course FROM sessions ORDER BY code LIMIT 1").fetchone()
+    quotes = ['=HYPERLINK("http://evil.example.org","Click")'] + [
+        f"Useful session, point {number}." for number in range(1, DisclosurePolicy().min_count)]
+    sample_copy.db["feedback"].insert_all(
+        {"id": f"0000-{number:02d}", "course": course, "session": session, "quote": quote, "consent": 1}
+        for number, quote in enumerate(quotes))
     sample_copy.db.execute("UPDATE courses SET title = '+' || title WHERE code = (SELECT min(code) FROM courses)")
     public = sqlite_utils.Database(build_public(sample_copy, tmp_path / "public.db"))
     quotes = [row["quote"] for row in public["quotes"].rows]

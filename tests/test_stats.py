@@ -40,6 +40,7 @@ def reference(counts) -> dict:
     if n == 0:
         return expected
     expected.update(
+        improved=int(np.sum(d > 0)), same=int(np.sum(d == 0)), worse=int(np.sum(d < 0)),
         mean_pre=float(pre.mean()), mean_post=float(post.mean()), mean_change=float(d.mean()),
         pct_improved=100 * float(np.mean(d > 0)), pct_same=100 * float(np.mean(d == 0)),
         pct_worse=100 * float(np.mean(d < 0)),
@@ -49,6 +50,7 @@ def reference(counts) -> dict:
         expected["normalised_gain"] = float((post.mean() - pre.mean()) / (10 - pre.mean()))
     if n >= 2:
         sd = float(np.std(d, ddof=1))
+        expected["sd_change"] = sd
         if sd > 0:
             ci = scipy.stats.ttest_1samp(d, 0).confidence_interval(0.95)
             expected["ci_low"], expected["ci_high"] = float(ci.low), float(ci.high)
@@ -125,11 +127,13 @@ def test_hand_worked_example():
     # Five delegates: 5->7, 5->7, 6->6, 8->7, 4->8; changes +2, +2, 0, -1, +4.
     result = stats.uplift({(5, 7): 2, (6, 6): 1, (8, 7): 1, (4, 8): 1})
     assert result["n"] == 5
+    assert (result["improved"], result["same"], result["worse"]) == (3, 1, 1)
     assert result["mean_pre"] == pytest.approx(28 / 5)  # 5.6
     assert result["mean_post"] == pytest.approx(35 / 5)  # 7.0
     assert result["mean_change"] == pytest.approx(7 / 5)  # 1.4
     # Deviations from 1.4: 0.6, 0.6, -1.4, -2.4, 2.6; squares sum to 15.2; s^2 = 15.2 / 4 = 3.8.
     sd = math.sqrt(3.8)
+    assert result["sd_change"] == pytest.approx(sd, rel=1e-12)  # 1.9494
     t = 2.7764451051977987  # t_{0.975, 4}, from tables
     assert result["ci_low"] == pytest.approx(1.4 - t * sd / math.sqrt(5), rel=1e-12)
     assert result["ci_high"] == pytest.approx(1.4 + t * sd / math.sqrt(5), rel=1e-12)
@@ -159,6 +163,8 @@ def test_no_delegates():
 def test_one_delegate():
     result = stats.uplift({(4, 7): 1})
     assert result["n"] == 1
+    assert (result["improved"], result["same"], result["worse"]) == (1, 0, 0)
+    assert result["sd_change"] is None  # no spread from one change
     assert (result["mean_pre"], result["mean_post"], result["mean_change"]) == (4.0, 7.0, 3.0)
     assert (result["pct_improved"], result["net_score"]) == (100.0, 100.0)
     assert result["normalised_gain"] == pytest.approx(0.5)
@@ -172,6 +178,8 @@ def test_one_delegate():
 def test_no_change_at_all():
     result = stats.uplift({(3, 3): 4, (6, 6): 5, (9, 9): 2})
     assert result["mean_change"] == 0.0
+    assert (result["improved"], result["same"], result["worse"]) == (0, 11, 0)
+    assert result["sd_change"] == 0.0
     assert (result["ci_low"], result["ci_high"]) == (0.0, 0.0)
     assert result["pct_same"] == 100.0 and result["net_score"] == 0.0
     assert result["normalised_gain"] == 0.0
@@ -199,6 +207,7 @@ def test_everyone_improved_by_exactly_one():
     table = {(pre, pre + 1): 3 for pre in range(1, 10)}
     result = stats.uplift(table)
     assert result["mean_change"] == 1.0
+    assert result["sd_change"] == 0.0
     assert (result["ci_low"], result["ci_high"]) == (1.0, 1.0)  # sd = 0
     assert result["effect_size_dz"] is None and result["hedges_gz"] is None
     assert result["pct_improved"] == 100.0
@@ -216,7 +225,22 @@ def test_two_delegates_have_no_hedges_correction():
 
 def test_columns_are_the_result_keys_in_order():
     assert tuple(stats.uplift({(2, 5): 3})) == stats.UPLIFT_COLUMNS
-    assert stats.UPLIFT_COLUMNS[0] == "n" and len(set(stats.UPLIFT_COLUMNS)) == 14
+    assert stats.UPLIFT_COLUMNS[0] == "n" and len(set(stats.UPLIFT_COLUMNS)) == 18
+    assert {"improved", "same", "worse", "sd_change"} <= set(stats.UPLIFT_COLUMNS)
+
+
+def test_effect_size_hedges_and_gain_from_published_figures():
+    # The derived columns apply these to (possibly published) means and sds, so they are checked alone.
+    assert stats.effect_size(1.4, math.sqrt(3.8)) == pytest.approx(1.4 / math.sqrt(3.8))  # 0.7182
+    assert stats.effect_size(None, 1.0) is None and stats.effect_size(1.0, None) is None
+    assert stats.effect_size(1.0, 0.0) is None  # no spread: no effect size
+    assert stats.hedges(0.5, 5) == pytest.approx(0.5 * 0.8)  # J = 1 - 3 / (4 * 4 - 1) = 0.8
+    assert stats.hedges(0.5, 21) == pytest.approx(0.5 * (1 - 3 / 79))
+    assert stats.hedges(0.5, 2) is None and stats.hedges(None, 10) is None and stats.hedges(0.5, None) is None
+    assert stats.normalised_gain(5.6, 7.0) == pytest.approx(1.4 / 4.4)
+    assert stats.normalised_gain(8.0, 7.0) == pytest.approx(-0.5)
+    assert stats.normalised_gain(10.0, 9.0) is None and stats.normalised_gain(None, 9.0) is None
+    assert stats.normalised_gain(5.0, None) is None
 
 
 @pytest.mark.parametrize("bad", [{(0, 5): 1}, {(5, 11): 1}, {(5, 6): -1}, {(5.5, 6): 1}])

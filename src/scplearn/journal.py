@@ -9,8 +9,9 @@ number of rows). Rows it updates are fewer: the writer notes each one's
 earlier values (as JSON) in ``import_journal`` (see
 :meth:`scplearn.writer.Writer.journal_updates`). Undoing an import
 gives the updated rows their earlier values back, deletes the inserted ones,
-recounts the per-session summaries of the sessions it touched and removes
-its ledger row, so the same file can be imported again (with the right
+recounts the per-session summaries of the sessions it touched, replaces its
+notes of the years it changed (``data_changes``) by a note of the undo, and
+removes its ledger row, so the same file can be imported again (with the right
 ``--session``, say).
 
 An undo is refused, writing nothing, when a later import changed the same
@@ -25,6 +26,7 @@ import json
 from . import summaries
 from .errors import ScplearnError
 from .importers.canonical import TABLE_NAMES
+from .results import ledger
 
 TABLES = tuple(TABLE_NAMES.values())
 
@@ -110,9 +112,29 @@ def _undo(store, import_id: int, filename: str, notes) -> dict:
             store.private.execute(f"DELETE FROM people WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
         db.execute("DELETE FROM import_journal WHERE import = ?", [import_id])
         db.execute("DELETE FROM import_ranges WHERE import = ?", [import_id])
+        _note_undo(db, import_id, filename)
         db.execute("DELETE FROM imports WHERE id = ?", [import_id])
         known_sessions = [code for code in sessions if db.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone()]
         if known_sessions:
             summaries.refresh(db, known_sessions)
     in_order = lambda counts: {table: counts[table] for table in TABLES if table in counts}  # noqa: E731
     return {"filename": filename, "removed": in_order(removed), "restored": in_order(restored)}
+
+
+def _note_undo(db, import_id: int, filename: str) -> None:
+    """Replace the import's notes of the years it changed (``data_changes``) with a note of its undo.
+
+    Foreign keys are off during an undo, so the notes would not go with the
+    ledger row, and would keep referring to an import that no longer exists
+    (a later undo then finds them in its foreign-key check). Nor may they
+    simply go: notes are numbered like rows, so the next import would be
+    numbered as this one was and give its years the very stamp they had while
+    this import was in place, and results kept then would pass for fresh.
+    A note of the undo, for the same years, dates them anew: written before
+    the import's notes go, so that it is numbered above every note there has been.
+    """
+    years = [year for (year,) in db.execute(f"SELECT year FROM {ledger.CHANGES} WHERE import = ?", [import_id])]
+    if years:
+        ledger.record_edit(db, f"import {import_id} ({filename}) undone", None if None in years else years)
+    db.execute(f"DELETE FROM {ledger.CHANGES} WHERE import = ?", [import_id])
+

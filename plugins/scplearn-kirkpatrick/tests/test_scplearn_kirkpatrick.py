@@ -118,3 +118,37 @@ def test_the_hook_registers_the_evaluator():
     (evaluator,) = registered
     assert evaluator.name == "kirkpatrick"
     assert set(evaluator.columns) >= {"level_1_feedback", "level_2b_mean_change", "level_3_used_learning"}
+
+
+class Published:
+    """Published results as the report passes them: rows by evaluator, grouping and scope."""
+
+    def __init__(self, rows):
+        self.rows_given, self.asked = rows, []
+
+    def rows(self, name, by, **where):
+        self.asked.append((name, list(by), where))
+        return self.rows_given
+
+
+def test_the_report_section_quotes_the_published_figures_and_dashes_withheld_ones():
+    row = {"level_1_feedback": 1234, "level_2a_mean_change": 2.31, "level_2b_mean_change": None,
+           "level_3_used_learning": 82.6, "level_3_specific_action": None}
+    published = Published([row])
+    (section,) = scplearn_kirkpatrick.report_sections(published=published, year="2023/24", partnership=None)
+    assert published.asked == [("kirkpatrick", ["year"], {"year": "2023/24"})]
+    assert section["title"] == "Kirkpatrick levels"
+    table = section["markdown"].split("\n\n")[1].splitlines()
+    assert table[2:] == [
+        "| 1 Reaction | feedback comments | 1,234 |",
+        "| 2a Attitudes | mean change in confidence | +2.3 points |",
+        "| 2b Knowledge and skills | mean change in knowledge and skills | \u2013 |",
+        "| 3 Behaviour | used the learning at work | 83% |",
+        "| 3 Behaviour | took specific action | \u2013 |",
+    ]
+
+
+def test_the_report_section_of_a_partnership_reads_its_rows_and_is_left_out_without_them():
+    published = Published([])
+    assert scplearn_kirkpatrick.report_sections(published=published, year="2023/24", partnership="Rutland") == []
+    assert published.asked == [("kirkpatrick", ["year", "partnership"], {"year": "2023/24", "partnership": "Rutland"})]

@@ -36,7 +36,7 @@ def evaluators(as_json):
             "description": evaluator.description,
             "source": sources[name],
             "version": str(getattr(evaluator, "version", "")),
-            "columns": (["dimension"] if getattr(evaluator, "dimensions", False) else []) + list(evaluator.columns),
+            "columns": [*evaluator.row_labels, *evaluator.columns],
         }
         for name, evaluator in sorted(found.items())
     ]

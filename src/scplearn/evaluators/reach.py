@@ -142,8 +142,8 @@ class Reach(Evaluator):
             sum(sessions.headcount) AS headcount_only_attendance,
             sum({t}.booked) AS booked, sum({t}.cancelled) AS cancelled,
             sum({t}.attended) AS attended, sum({t}.did_not_attend) AS did_not_attend, sum({t}.walk_ins) AS walk_ins,
-            sum(CASE WHEN sessions.headcount IS NULL AND sessions.capacity IS NOT NULL THEN {t}.attended ELSE 0 END)
-                AS places_taken""",
+            sum(CASE WHEN sessions.headcount IS NULL AND sessions.capacity IS NOT NULL
+                THEN coalesce({t}.attended, 0) ELSE 0 END) AS places_taken""",
             f"sessions LEFT JOIN {t} ON {t}.session = sessions.code {evaluation.COURSE_OF_SESSION}",
             present="sessions",
         )
