@@ -65,6 +65,11 @@ class Figures:
         return next(iter(self.impact.values()), {}).get("followups", 0)
 
 
+def withheld(row: dict | None, column: str) -> bool:
+    """Whether ``row[column]`` was withheld (named in the row's ``suppressed`` column), small or not."""
+    return bool(row) and row.get(column) is None and column in _names(row.get("suppressed"))
+
+
 def withheld_small(row: dict | None, column: str) -> bool:
     """Whether ``row[column]`` was withheld for being a small count (rather than to protect another)."""
     if not row or row.get(column) is not None:
