@@ -153,7 +153,12 @@ def _cost(figures) -> str:
     return text + ".[^cost]"
 
 
+NOT_BROKEN_DOWN = "{what} is published for the programme as a whole, not for each partnership."
+
+
 def _sectors(figures) -> str:
+    if not figures.breakdowns:
+        return NOT_BROKEN_DOWN.format(what="Participation by sector")
     rows = sorted(figures.sectors, key=lambda row: sector_order(row["sector"]))
     disclosed = [row for row in rows if row.get("unique_delegates") is not None]
     if not disclosed:
@@ -266,6 +271,8 @@ def _uplift_table(figures) -> str:
 
 
 def _courses(figures) -> str:
+    if not figures.breakdowns:
+        return NOT_BROKEN_DOWN.format(what="Uplift by course")
     ranked = courses_with_gains(figures)
     all_courses = {row["course"] for row in figures.courses}
     left_out = len(all_courses) - len(ranked)
