@@ -129,10 +129,11 @@ def test_places_attendances_people_and_rates(sample_store, published, markdown):
     assert int(rate) == percent_of(places_taken, number(spaces))
     different = recount(sample_store, f"SELECT count(DISTINCT bookings.delegate) {ATTENDED}", YEAR)
     assert reach["unique_delegates"] == nhs(different)
-    booked, cancelled, missed, walked_in = (nhs(recount(sample_store, f"SELECT count(*) FROM bookings {IN_YEAR} "
-                                                                      f"AND {condition}", YEAR)) for condition in (
-        "walk_in = 0", "walk_in = 0 AND status = 'cancelled'",
-        "walk_in = 0 AND status NOT IN ('cancelled', 'attended')", "walk_in = 1"))
+    conditions = ("walk_in = 0", "walk_in = 0 AND status = 'cancelled'",
+                  "walk_in = 0 AND status NOT IN ('cancelled', 'attended')", "walk_in = 1")
+    booked, cancelled, missed, walked_in = (
+        nhs(recount(sample_store, f"SELECT count(*) FROM bookings {IN_YEAR} AND {condition}", YEAR))
+        for condition in conditions)
     assert int(show) == percent_of(booked - cancelled - missed, booked - cancelled)
     assert reach["walk_ins"] == walked_in
 
