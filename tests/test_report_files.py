@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import datetime as dt
+
 import scplearn
-from scplearn import plugins
+from report_helpers import PHRASE, as_reported, find, nhs, section, table_rows
+from scplearn import plugins, results
 from scplearn.cli import cli
 from scplearn.report import Chart, Section, charts, write_report
 from scplearn.report.render import escape_markdown, markdown_to_html
@@ -115,21 +118,37 @@ def test_cli_writes_the_report(sample_store, tmp_path):
     assert all((out / name).is_file() for name in ("report.md", "report.html", "before-after.png", "trend.svg"))
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Multi-agency safeguarding children training, 2023/24 \u2014 Leicester")
-    # Only Leicester's sessions: its headcount total, counted directly.
-    reach = scplearn.evaluate(sample_store, "reach", by=["year"], year="2023/24", partnership="Leicester",
-                              save=False)[0]
-    assert f"a total of {reach['headcount']:,} delegates" in markdown
+    # Only Leicester's sessions: its published figures, worded as the disclosure rules say (its total is
+    # withheld to protect another figure, and reads as undisclosed).
+    (reach,) = results.Published(sample_store).rows("reach", ["year", "partnership"], year="2023/24",
+                                                    partnership="Leicester")
+    total, regular, large = find(rf"recorded ({PHRASE} attendances) in all: ({PHRASE} attendances) at the regular "
+                                 rf"programme and ({PHRASE} people) counted at", markdown).groups()
+    assert total == as_reported(reach, "headcount", "attendances")
+    assert regular == as_reported(reach, "attended", "attendances")
+    assert large == as_reported(reach, "headcount_only_attendance", "people")
+    attended = sample_store.db.execute(
+        "SELECT count(*) FROM bookings JOIN sessions ON sessions.code = bookings.session "
+        "WHERE year = '2023/24' AND partnership = 'Leicester' AND status = 'attended'").fetchone()[0]
+    assert reach["attended"] == nhs(attended)
+    places = sample_store.db.execute("SELECT sum(capacity) FROM sessions WHERE year = '2023/24' "
+                                     "AND partnership = 'Leicester' AND headcount IS NULL").fetchone()[0]
+    assert f"In 2023/24, {places:,} delegate spaces were offered" in markdown
 
 
-def test_the_report_judges_follow_ups_due_as_of_the_day_asked(sample_store, tmp_path):
-    impact = scplearn.evaluate(sample_store, "impact", by=["year"], year="2023/24", as_of="2024-01-01", save=False)
-    due = impact[0]["due"]
-    assert due < scplearn.evaluate(sample_store, "impact", by=["year"], year="2023/24", save=False)[0]["due"]
+def test_the_report_judges_follow_ups_due_as_of_the_day_asked(sample_copy, tmp_path):
+    """An earlier day, fewer follow-ups due: the report publishes and quotes the figures of that day."""
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["report", str(sample_store.path), "--year", "2023/24",
+    result = CliRunner().invoke(cli, ["report", str(sample_copy.path), "--year", "2023/24",
                                       "--as-of", "2024-01-01", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"of the {due:,} delegates to whom it was due" in (out / "report.md").read_text(encoding="utf-8")
+    (early,) = results.Published(sample_copy).rows("impact", ["year"], year="2023/24", dimension="knowledge")
+    exact_early = results.exact(sample_copy, "impact", ["year"], year="2023/24", as_of=dt.date(2024, 1, 1))
+    exact_now = results.exact(sample_copy, "impact", ["year"], year="2023/24")
+    assert exact_early[0]["due"] < exact_now[0]["due"]
+    assert early["due"] == nhs(exact_early[0]["due"])
+    assert (f"for {as_reported(early, 'due', 'attendances')} whose follow-up was due"
+            in (out / "report.md").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -149,11 +168,14 @@ def test_cli_reports_bad_input_in_one_line(sample_store, tmp_path, arguments, me
 
 
 class ExamplePlugin:
-    """A plugin contributing one section with one chart, as a dict, through the hook."""
+    """A plugin contributing one section with one chart, as a dict, through the hook, from a published figure."""
 
     @scplearn.hookimpl
-    def report_sections(self, store, year, partnership, compare, policy):
-        sessions = store.db.execute("SELECT count(*) FROM sessions WHERE year = ?", [year]).fetchone()[0]
+    def report_sections(self, published, year, partnership):
+        by = ["year", "partnership"] if partnership else ["year"]
+        where = {"partnership": partnership} if partnership else {}
+        (reach,) = published.rows("reach", by, year=year, **where)
+        sessions = reach["sessions"]
 
         def draw(figure):
             figure.subplots().bar([1, 2], [3, 4], color="#777777", hatch="//")
@@ -187,7 +209,7 @@ def test_a_plugin_section_appears_before_the_charts(sample_store, tmp_path):
 def test_plugin_chart_names_must_not_clash(sample_store, tmp_path):
     class Clashing:
         @scplearn.hookimpl
-        def report_sections(self, store, year, partnership, compare, policy):
+        def report_sections(self, published, store, year, partnership, compare, policy):
             return [Section("Clash", "", [Chart("trend", "Trend", "alt", lambda figure: None)])]
 
     plugin = Clashing()
@@ -198,6 +220,30 @@ def test_plugin_chart_names_must_not_clash(sample_store, tmp_path):
             write_report(sample_store, "2023/24", tmp_path, compare="2022/23")
     finally:
         plugins.pm.unregister(plugin)
+
+
+def test_the_kirkpatrick_section_quotes_the_published_levels(sample_store, report):
+    """The installed plugin's section gives the published figures of its evaluator (a dash when withheld)."""
+    markdown = report.markdown.read_text(encoding="utf-8")
+    (row,) = results.Published(sample_store).rows("kirkpatrick", ["year"], year="2023/24")
+    table = {(level, evidence): figure for level, evidence, figure in table_rows(section(markdown,
+                                                                                        "Kirkpatrick levels"), 3)}
+
+    def shown(value, form):
+        return "\u2013" if value is None else form(value)
+
+    assert table == {
+        ("Level", "Evidence"): "Figure",
+        ("1 Reaction", "feedback comments"): shown(row["level_1_feedback"], "{:,}".format),
+        ("2a Attitudes", "mean change in confidence"): shown(row["level_2a_mean_change"], "{:+.1f} points".format),
+        ("2b Knowledge and skills", "mean change in knowledge and skills"):
+            shown(row["level_2b_mean_change"], "{:+.1f} points".format),
+        ("3 Behaviour", "used the learning at work"): shown(row["level_3_used_learning"], "{:.0f}%".format),
+        ("3 Behaviour", "took specific action"): shown(row["level_3_specific_action"], "{:.0f}%".format),
+    }
+    feedback = sample_store.db.execute("SELECT count(*) FROM feedback JOIN sessions ON sessions.code = "
+                                       "feedback.session WHERE year = '2023/24'").fetchone()[0]
+    assert row["level_1_feedback"] == nhs(feedback)
 
 
 def test_the_report_in_the_docs_is_the_one_the_sample_data_gives(sample_store, tmp_path):

@@ -245,6 +245,11 @@ def _wrapped(text: str, width: int = 30) -> str:
 # -- the report's charts ----------------------------------------------------------------
 
 
+def _published_trend(year: dict) -> bool:
+    """Whether a year of the trend has anything published to draw: attendances, or a mean change."""
+    return bool(year["regular"] or year["large"]) or any(v is not None for v in year["improvement"].values())
+
+
 def report_charts(figures) -> list[Chart]:
     """The report's charts from the published figures, each with alt text stating what it shows; a chart
     with nothing published to show is not drawn."""
@@ -285,13 +290,13 @@ def report_charts(figures) -> list[Chart]:
                + "; ".join(f"{s['label']} {s['ratio']:.2f}" for s in sectors) + ".")
         found.append(Chart("reach-by-sector", "Reach by sector against workforce", alt, representation(
             sectors, "Sectors whose count of people or workforce is withheld are not drawn.")))
-    if len(figures.trend) > 1:
-        years = []
-        for entry in figures.trend:
-            r = entry["reach"]
-            improvement = {d: (entry["uplift"].get(d) or {}).get("mean_change") for d in DIMENSIONS}
-            years.append({"year": entry["year"], "regular": r.get("attended"),
-                          "large": r.get("headcount_only_attendance"), "improvement": improvement})
+    years = []
+    for entry in figures.trend:
+        r = entry["reach"]
+        improvement = {d: (entry["uplift"].get(d) or {}).get("mean_change") for d in DIMENSIONS}
+        years.append({"year": entry["year"], "regular": r.get("attended"),
+                      "large": r.get("headcount_only_attendance"), "improvement": improvement})
+    if len(years) > 1 and any(_published_trend(year) for year in years):
         alt = ("Year-on-year charts: attendances at the regular programme and people counted at large events, and "
                "the average improvement in knowledge, skills and confidence after training. " + "; ".join(
                    f"{y['year']}: {or_dash(y['regular'], wording.number)} regular attendances, "

@@ -34,7 +34,10 @@ class Figures:
     ``trend`` has, for every year, that year's reach row and uplift rows;
     ``distributions`` maps each dimension to the published number of
     delegates giving each score 1-10 before (``pre``) and after (``post``);
-    ``policy`` is the disclosure policy the figures were published under.
+    ``policy`` is the disclosure policy the figures were published under;
+    ``breakdowns`` says whether figures by course and sector are published for
+    the report's scope (a partnership's are published only when a few
+    partnerships share the database).
     """
 
     year: str
@@ -54,6 +57,7 @@ class Figures:
     distributions: dict[str, dict]
     quotes: list[dict]
     published: object = None
+    breakdowns: bool = True
 
     @property
     def regular_sessions(self) -> int:
@@ -63,6 +67,11 @@ class Figures:
     def followups(self):
         """The published number of follow-up surveys answered (``None`` when withheld, 0 when none)."""
         return next(iter(self.impact.values()), {}).get("followups", 0)
+
+
+def withheld(row: dict | None, column: str) -> bool:
+    """Whether ``row[column]`` was withheld (named in the row's ``suppressed`` column), small or not."""
+    return bool(row) and row.get(column) is None and column in _names(row.get("suppressed"))
 
 
 def withheld_small(row: dict | None, column: str) -> bool:
@@ -131,6 +140,8 @@ def collect(store, year: str, partnership: str | None = None, compare: str | Non
         distributions=distributions(rows("scores", year=year)),
         quotes=quotes(store, policy, year, partnership, titles),
         published=published,
+        breakdowns=not partnership or bool(published.rows("uplift", [*by, "course"], year=year)
+                                           or published.rows("reach", [*by, "sector"], year=year)),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import model
 from ..model import DIMENSIONS
 from . import wording
-from .figures import withheld_small
+from .figures import withheld, withheld_small
 
 DASH = "\u2013"
 """What a table shows for a figure that is withheld or missing."""
@@ -31,13 +31,13 @@ def people(figures, row, column: str, singular: str, plural_form: str | None = N
 
 
 def count(figures, row, column: str) -> str:
-    """A count in a table cell: the number, "fewer than 8", "withheld" or a dash."""
+    """A count in a table cell: the number, "fewer than 8", "undisclosed" or a dash."""
     value = row.get(column) if row else None
     if value is not None:
         return wording.number(value)
     if withheld_small(row, column):
         return f"fewer than {figures.policy.min_count}"
-    return "withheld" if row and column in (row.get("suppressed") or "") else DASH
+    return "undisclosed" if withheld(row, column) else DASH
 
 
 def or_dash(value, form) -> str:

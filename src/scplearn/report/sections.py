@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import model
 from ..model import DIMENSIONS
 from . import wording
-from .figures import withheld_small
+from .figures import withheld, withheld_small
 from .published import (
     DASH, count, course_changes, courses_with_gains, disclosed_dimensions, label, or_dash, people, sector_label,
     sector_order,
@@ -153,7 +153,12 @@ def _cost(figures) -> str:
     return text + ".[^cost]"
 
 
+NOT_BROKEN_DOWN = "{what} is published for the programme as a whole, not for each partnership."
+
+
 def _sectors(figures) -> str:
+    if not figures.breakdowns:
+        return NOT_BROKEN_DOWN.format(what="Participation by sector")
     rows = sorted(figures.sectors, key=lambda row: sector_order(row["sector"]))
     disclosed = [row for row in rows if row.get("unique_delegates") is not None]
     if not disclosed:
@@ -266,6 +271,8 @@ def _uplift_table(figures) -> str:
 
 
 def _courses(figures) -> str:
+    if not figures.breakdowns:
+        return NOT_BROKEN_DOWN.format(what="Uplift by course")
     ranked = courses_with_gains(figures)
     all_courses = {row["course"] for row in figures.courses}
     left_out = len(all_courses) - len(ranked)
@@ -319,13 +326,15 @@ def impact(figures) -> Section:
     year = figures.year
     any_row = next(iter(figures.impact.values()), {})
     answered = any_row.get("followups")
-    if not answered and not withheld_small(any_row, "followups"):
+    if not answered and not withheld(any_row, "followups"):
         reason = (f": the follow-ups of the courses run in {year} are not yet due"
                   if any_row.get("due") == 0 else "")
         return Section("Impact", f"There was no follow-up survey this year{reason}.")
     if any_row.get("response_rate") is None and any_row.get("pct_used_learning") is None:
+        why = ("too few to report its results" if answered is not None or withheld_small(any_row, "followups")
+               else "its results are withheld to protect individuals")
         return Section("Impact", f"The follow-up survey for {year} was answered by "
-                       f"{people(figures, any_row, 'followups', 'respondent')}, too few to report its results.")
+                       f"{people(figures, any_row, 'followups', 'respondent')}, {why}.")
     text = (f"The follow-up survey, sent some three months after each course, was answered by "
             f"{people(figures, any_row, 'followups', 'respondent')}, for "
             f"{people(figures, any_row, 'due', 'attendance')} whose follow-up was due")
