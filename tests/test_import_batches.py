@@ -55,6 +55,7 @@ def twin_stores(tmp_path):
         (tmp_path / name).mkdir()
         if stores:
             (tmp_path / name / "training.key").write_bytes(stores[0].key_path.read_bytes())
+            (tmp_path / name / "training.key").chmod(0o600)
         stores.append(scplearn.open(tmp_path / name / "training.db"))
         stores[-1].pseudonymiser
     return stores

@@ -23,10 +23,11 @@ def test_neutralise_database_prefixes_formula_like_text_only():
 
 
 def test_the_public_database_holds_no_formula_like_text(sample_copy, tmp_path):
-    # Quotes are published only for a course and year with enough consented ones: make one such group,
-    # whose first quote (by id) is a formula.
+    # Quotes are published only for a course and year with enough consented ones, the longest first: make one
+    # such group, whose longest quote is a formula.
     session, course = sample_copy.db.execute("SELECT code, course FROM sessions ORDER BY code LIMIT 1").fetchone()
-    quotes = ['=HYPERLINK("http://evil.example.org","Click")'] + [
+    link = '=HYPERLINK("http://evil.example.org","Click' + " here" * 60 + '")'
+    quotes = [link] + [
         f"Useful session, point {number}." for number in range(1, DisclosurePolicy().min_count)]
     sample_copy.db["feedback"].insert_all(
         {"id": f"0000-{number:02d}", "course": course, "session": session, "quote": quote, "consent": 1}
@@ -34,7 +35,7 @@ def test_the_public_database_holds_no_formula_like_text(sample_copy, tmp_path):
     sample_copy.db.execute("UPDATE courses SET title = '+' || title WHERE code = (SELECT min(code) FROM courses)")
     public = sqlite_utils.Database(build_public(sample_copy, tmp_path / "public.db"))
     quotes = [row["quote"] for row in public["quotes"].rows]
-    assert "'=HYPERLINK(\"http://evil.example.org\",\"Click\")" in quotes
+    assert "'" + link in quotes
     for table in public.tables:
         for row in table.rows:
             for value in row.values():

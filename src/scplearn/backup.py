@@ -54,7 +54,9 @@ def integrity(connection: sqlite3.Connection, source: Path) -> int:
     """The page count of a database that passes ``PRAGMA integrity_check``; a clear error otherwise."""
     check = connection.execute("PRAGMA integrity_check").fetchall()
     if check != [("ok",)]:
-        raise ScplearnError(f"{source} failed its integrity check: {check[0][0]}")
+        problems = [line for (text,) in check for line in str(text).splitlines()]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise ScplearnError(f"{source} failed its integrity check: {problems[0]}{more}")
     return connection.execute("PRAGMA page_count").fetchone()[0]
 
 
