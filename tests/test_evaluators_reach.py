@@ -215,7 +215,7 @@ def reach_by_hand(data, by, scope=Scope()) -> dict:
                 (a["name"] if f == "agency" else a["sector"]) == v for f, v in group_fields.items())]
             base = sum(a["workforce"] for a in members) or None
         else:
-            base = total_workforce if set(by) <= {"year"} else None
+            base = total_workforce if set(by) <= {"year", "partnership"} else None
         known = len(g["known_people"]) if base is not None else None
         result[key] = {
             "sessions": None if delegate_level else g["sessions"],
@@ -237,8 +237,8 @@ def reach_by_hand(data, by, scope=Scope()) -> dict:
         }
     outer = [i for i, f in enumerate(by) if f not in DELEGATE_LEVEL]
     # The share of delegates is taken within the row of the other grouping fields, which has a
-    # workforce (everyone's) only when those fields are the year or none.
-    if delegate_level and total_workforce and {by[i] for i in outer} <= {"year"}:
+    # workforce (everyone's) only when those fields are the year, the partnership or none.
+    if delegate_level and total_workforce and {by[i] for i in outer} <= {"year", "partnership"}:
         for key, row in result.items():
             within = sum(other["_known"] for k, other in result.items() if all(k[i] == key[i] for i in outer))
             if row["_base"] and within:

@@ -102,7 +102,11 @@ def report_sections(published, year, partnership):
     def figure(value, form):
         return "\u2013" if value is None else form(value)
 
-    change, percent_form = "{:+.1f} points".format, "{:.0f}%".format
+    percent_form = "{:.0f}%".format
+
+    def change(value):
+        text = f"{value:+.1f}"
+        return ("0.0" if text in ("+0.0", "-0.0") else text) + " points"
     comments = row["level_1_feedback"]
     table = [
         "| Level | Evidence | Figure |",

@@ -53,7 +53,7 @@ COLUMNS = {
     "unique_delegates": Count("Different people who attended", adds_up_over=DELEGATE_FIELDS),
     "known_workforce_delegates": Count("Different people who attended from agencies whose workforce is known",
                                        adds_up_over=DELEGATE_FIELDS),
-    "workforce": Count("Staff of the agencies whose workforce is known (for a year: of every such agency)",
+    "workforce": Count("Staff of the agencies whose workforce is known (for a year or a partnership: of every such agency)",
                        adds_up_over=DELEGATE_FIELDS),
     "attendance_rate": Percent("places_taken", "spaces_offered", "Attendances as a % of the places offered"),
     "show_rate": Derived(
@@ -106,7 +106,9 @@ class Reach(Evaluator):
                 places = dict.fromkeys(("sessions", "headcount_only_sessions", "spaces_offered", "places_taken",
                                         "headcount_only_attendance"))
             else:
-                workforce = total_workforce if set(by) <= {"year"} else None
+                # Every agency's workforce is set against a year's (or a partnership's) delegates, so that a
+                # sector's share of them can be compared with its share of the workforce.
+                workforce = total_workforce if set(by) <= {"year", "partnership"} else None
                 large = c.get("headcount_only_attendance") or 0
                 places = {
                     "sessions": c["sessions"],
