@@ -117,12 +117,16 @@ def half_up(value, decimals=0):
     return math.floor(value * scale + 0.5) / scale if decimals else math.floor(value + 0.5)
 
 
+def names(text) -> set[str]:
+    return set((text or "").split(", "))
+
+
 def withheld(row, column) -> bool:
-    return row[column] is None and column in (row["suppressed"] or "")
+    return row[column] is None and column in names(row["suppressed"])
 
 
 def protecting(row, column) -> bool:
-    return column in (row.get("protecting") or "")
+    return column in names(row.get("protecting"))
 
 
 PEOPLE = {
@@ -186,6 +190,69 @@ def test_the_same_figure_is_never_withheld_in_one_table_and_shown_in_another(pub
         if row["attendances"] is None or other["headcount"] is None:
             continue
         assert abs(row["attendances"] - other["headcount"]) <= 10  # the same count, rounded the same way
+
+
+def test_a_workforce_is_published_the_same_way_in_every_year(published):
+    """An agency's workforce is the same every year: withheld in one year and shown in another, it would be
+    shown. Everyone's, each sector's and each agency's workforce is one figure, whatever the year or row."""
+    path, _ = published
+    seen = {}
+    for row in rows(path, "reach_results"):
+        if row["workforce"] is None and not withheld(row, "workforce"):
+            continue
+        grouping = row["grouping"].split(",")
+        key = ("agency", row["agency"]) if "agency" in grouping else \
+            ("sector", row["sector"]) if "sector" in grouping else ("everyone",)
+        assert seen.setdefault(key, (row["workforce"], protecting(row, "workforce"))) == \
+            (row["workforce"], protecting(row, "workforce")), (key, row)
+    assert seen
+
+
+def test_every_years_workforces_together_narrow_no_withheld_one(small):
+    """An attacker who knows every agency gathers, from every year, everyone's, each sector's and each agency's
+    workforce, knowing that they add up, and solves for each withheld one."""
+    path, policy = small
+    figures, sector_of = {}, {}
+    for row in rows(path, "reach_results"):
+        grouping = row["grouping"].split(",")
+        if row["workforce"] is None and not withheld(row, "workforce"):
+            continue
+        if "agency" in grouping:
+            key = ("agency", row["agency"])
+            sector_of[row["agency"]] = row["sector"]
+        elif "sector" in grouping:
+            key = ("sector", row["sector"])
+        else:
+            key = ("everyone",)
+        figures[key] = row
+    index = {key: k for k, key in enumerate(figures)}
+    bounds = []
+    for row in figures.values():
+        value, base = row["workforce"], policy.rounding_base
+        if value is None:
+            bounds.append((policy.min_count, None) if protecting(row, "workforce") else (1, policy.min_count - 1))
+        else:
+            bounds.append((max(value - base // 2, policy.min_count), value + (base + 1) // 2 - 1))
+    equalities = []
+    totals = {("everyone",): [key for key in index if key[0] == "sector"]}
+    for sector in {sector for sector in sector_of.values()}:
+        totals[("sector", sector)] = [("agency", a) for a, s in sector_of.items() if s == sector]
+    for total, parts in totals.items():
+        vector = np.zeros(len(index))
+        vector[index[total]] = -1
+        for part in parts:
+            vector[index[part]] = 1
+        equalities.append(vector)
+    withheld_keys = [key for key, row in figures.items() if row["workforce"] is None]
+    assert ("agency", "Hillside Dental Practice") in withheld_keys
+    for key in withheld_keys:
+        objective = np.zeros(len(index))
+        objective[index[key]] = 1
+        options = dict(A_eq=np.array(equalities), b_eq=np.zeros(len(equalities)), bounds=bounds, method="highs")
+        low, high = linprog(objective, **options), linprog(-objective, **options)
+        assert low.status == 0
+        top = -high.fun if high.status == 0 else np.inf
+        assert top - low.fun >= 2 - 1e-6, (key, low.fun, top)
 
 
 def ranges_by_linear_programming(path, policy, table: str, column: str, relations=(), adds_up_over=None) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import evaluation, results
 from .errors import ScplearnError
-from .evaluator import Count, Derived, Evaluator, Money, Percent, Row, Statistic, Text
+from .evaluator import Count, Derived, Evaluator, Money, Percent, Row, Statistic, Text, Workforce
 from .hookspecs import hookimpl
 from .importing import ImportFailed, ImportReport, import_files
 from .results.verify import audit
@@ -43,6 +43,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "Count", "Derived", "Evaluator", "ImportFailed", "ImportReport", "Money", "Percent", "Row", "ScplearnError",
-    "Statistic", "Store", "Text", "audit", "evaluate", "evaluation", "hookimpl", "import_files", "open",
+    "Statistic", "Store", "Text", "Workforce", "audit", "evaluate", "evaluation", "hookimpl", "import_files", "open",
     "__version__",
 ]

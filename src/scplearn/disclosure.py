@@ -141,13 +141,20 @@ class DisclosurePolicy:
 
     # -- a block of results ------------------------------------------------------
 
-    def publish(self, block):
-        """The published version of ``block`` (exact results of one year), audited: see the module notes."""
+    def publish(self, block, settled=None):
+        """The published version of ``block`` (exact results of one year), audited: see the module notes.
+
+        ``settled`` is ``(values, protecting)``: cells whose published values were decided already (a
+        workforce, the same in every year), and which of them are withheld to protect others. They are
+        published as decided, and never withheld here to protect another cell.
+        """
         from .results import audit, model
 
+        values, protecting = settled or ({}, set())
         counts = {cell: self.count(block.value(cell)) for cell in block.cells()}
         _withhold_breakdowns_of_small_totals(block, counts)
-        secondary: set = set()
+        counts.update(values)
+        secondary: set = set(protecting)
         checked = None  # the first audit checks every cell; later ones the cells found pinned
         protected = programmes = 0
         while True:
@@ -158,7 +165,7 @@ class DisclosurePolicy:
             programmes += result.programmes
             if result.passed:
                 break
-            chosen = self._protect(found, result.findings, counts)
+            chosen = self._protect(found, result.findings, set(values))
             if not chosen:
                 # Nothing left to withhold: confirm the findings in the whole model before giving up.
                 result = audit.audit(found, only={finding.var for finding in result.findings}, settle=False)
@@ -178,16 +185,17 @@ class DisclosurePolicy:
         return published
 
     @staticmethod
-    def _protect(found, findings, counts) -> set:
+    def _protect(found, findings, settled) -> set:
         """Cells to withhold so that no finding's unknown stays pinned: for each, of the published, non-zero
         counts whose own ranges hold it in (its blockers), the smallest; failing those, of the counts it shares a
-        total or a relation with."""
+        total or a relation with. Never a ``settled`` cell."""
+        fixed = {var for cell in settled if (var := found.var_of(cell)) is not None}
         chosen_vars: set = set()
         for finding in findings:
             if finding.var in chosen_vars or chosen_vars.intersection(finding.blockers):
                 continue  # freed, most likely, by a cell already chosen: the next audit will tell
-            candidates = _published(found, finding.blockers, chosen_vars) or _published(
-                found, _neighbours(found, finding.var), chosen_vars)
+            candidates = _published(found, finding.blockers, chosen_vars | fixed) or _published(
+                found, _neighbours(found, finding.var), chosen_vars | fixed)
             if candidates:  # a part (of a finer breakdown) rather than a total, the smallest
                 chosen_vars.add(min(candidates, key=lambda var: (-found.level.get(var, 2), found.truth[var], var)))
         return {cell for var in chosen_vars for cell in found.cells[var]}

@@ -8,6 +8,8 @@ kind of figure it is, because that decides how the figure may be published
 - :class:`Count`: a count of people (attendances, delegates, respondents) —
   withheld when small, rounded otherwise — or, with ``people=False``, of
   things (sessions, places offered), published exactly;
+- :class:`Workforce`: the staff of the row's agencies, a count of people
+  published the same way in every year;
 - :class:`Money`: an amount of money, published exactly;
 - :class:`Statistic`: a mean or other statistic computed from the records
   over ``n`` people, shown only over enough of them;
@@ -71,6 +73,21 @@ class Count(Column):
 
     kind: ClassVar[str] = "count"
     python_type: ClassVar[type] = int
+
+
+@attrs.frozen(kw_only=True)
+class Workforce(Count):
+    """The staff of the agencies whose workforce is known: of the row's agency, of its sector's agencies, or of
+    every agency when the row names neither.
+
+    It comes from the agencies table, not from the training, so it is the
+    same in every year and is published the same way in every year
+    (:mod:`scplearn.results.workforce`); and it never adds up, because a
+    year's or a sector's workforce counts agencies with no row in it.
+    """
+
+    adds_up_over: frozenset = frozenset()
+    covered_over: frozenset = frozenset()
 
 
 @attrs.frozen(kw_only=True)

@@ -17,7 +17,7 @@ empty there.
 from __future__ import annotations
 
 from .. import evaluation
-from ..evaluator import DELEGATE_FIELDS, SESSION_FIELDS, Count, Derived, Evaluator, Percent, percent
+from ..evaluator import DELEGATE_FIELDS, SESSION_FIELDS, Count, Derived, Evaluator, Percent, Workforce, percent
 from ..hookspecs import hookimpl
 
 # How the workforce table is grouped, for the delegate-level groupings.
@@ -53,8 +53,8 @@ COLUMNS = {
     "unique_delegates": Count("Different people who attended", adds_up_over=DELEGATE_FIELDS),
     "known_workforce_delegates": Count("Different people who attended from agencies whose workforce is known",
                                        adds_up_over=DELEGATE_FIELDS),
-    "workforce": Count("Staff of the agencies whose workforce is known (for a year or a partnership: of every such agency)",
-                       adds_up_over=DELEGATE_FIELDS),
+    "workforce": Workforce("Staff of the agencies whose workforce is known (for a year or a partnership: of every "
+                           "such agency)"),
     "attendance_rate": Percent("places_taken", "spaces_offered", "Attendances as a % of the places offered"),
     "show_rate": Derived(
         "Booked, not cancelled places that were attended (%)", decimals=0,

@@ -3,7 +3,9 @@
 Disclosure control and its audit work a block at a time: the figures of one
 year add up to that year's totals, and nothing published ties one year's
 figures to another's (no total over several years is published), so each
-year can be protected, audited and published on its own.
+year can be protected, audited and published on its own. The one figure
+shared by every year, a workforce, is decided once for them all
+(:mod:`.workforce`).
 """
 
 from __future__ import annotations

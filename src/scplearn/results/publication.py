@@ -24,6 +24,7 @@ from ..evaluation import GROUPINGS
 from ..store import now
 from .block import Block, Table
 from .stage import Stage, label_types, signature
+from .workforce import Decision, decide
 
 PUBLISHED_GROUPINGS = (
     ("year",),
@@ -97,16 +98,17 @@ def publish(store, policy: DisclosurePolicy | None = None, *, as_of=None) -> "Pu
     years = store.years()
     tables = [(evaluator, by) for evaluator in evaluators for by in groupings(evaluator, several)]
     described = [(evaluator.name, signature(evaluator), by) for evaluator, by in tables]
+    workforce = decide(store.db, policy)
     with _Auditors() as auditors:
         for year in years:
             kept = [stage.fresh_id(evaluator.name, by, year=year) for evaluator, by in tables]
-            if None not in kept and _published_digest(store.db, year) == _digest(policy, described, kept):
+            if None not in kept and _published_digest(store.db, year) == _digest(policy, described, kept, workforce):
                 continue
             runs = [stage.run(evaluator.name, by, year=year) for evaluator, by in tables]
-            digest = _digest(policy, described, [run_id for run_id, _ in runs])
+            digest = _digest(policy, described, [run_id for run_id, _ in runs], workforce)
             if _published_digest(store.db, year) != digest:
-                auditors.submit(year, digest, policy, [(evaluator.name, by, rows)
-                                                       for (evaluator, by), (_, rows) in zip(tables, runs)])
+                auditors.submit(year, digest, policy, workforce,
+                                [(evaluator.name, by, rows) for (evaluator, by), (_, rows) in zip(tables, runs)])
         for year, digest, published in auditors.results():
             _save(store.db, year, digest, policy, published)
     _forget_other_years(store.db, years)
@@ -117,16 +119,18 @@ PARALLEL_ROWS = 50_000
 """Rows of exact results above which the years are published in parallel, one process per core."""
 
 
-def publish_block(year: str, policy, tables: list[tuple[str, tuple, list[dict]]]):
-    """One year's tables (evaluator name, grouping, exact rows) through ``policy``: the published block."""
+def publish_block(year: str, policy, tables: list[tuple[str, tuple, list[dict]]], workforce: Decision | None = None):
+    """One year's tables (evaluator name, grouping, exact rows) through ``policy``, with the workforces as
+    ``workforce`` decided them: the published block."""
     from .. import plugins
 
     evaluators = plugins.get_evaluators()
-    return policy.publish(Block(year, [Table(evaluators[name], tuple(by), rows) for name, by, rows in tables]))
+    block = Block(year, [Table(evaluators[name], tuple(by), rows) for name, by, rows in tables])
+    return policy.publish(block, settled=(workforce or Decision()).settle(block))
 
 
-def _published_in_worker(year, policy, tables):
-    published = publish_block(year, policy, tables)
+def _published_in_worker(year, policy, workforce, tables):
+    published = publish_block(year, policy, tables, workforce)
     return ([(table.name, table.grouping, table.rows) for table in published.block.tables],
             published.audit.protected, published.audit.programmes, published.secondary)
 
@@ -144,8 +148,8 @@ class _Auditors:
     def __exit__(self, *exc_info):
         self.waiting.clear()
 
-    def submit(self, year, digest, policy, tables) -> None:
-        self.waiting.append((year, digest, policy, tables))
+    def submit(self, year, digest, policy, workforce, tables) -> None:
+        self.waiting.append((year, digest, policy, workforce, tables))
         self.rows += sum(len(rows) for _, _, rows in tables)
 
     def results(self):
@@ -155,8 +159,8 @@ class _Auditors:
         workers = min(len(self.waiting), os.cpu_count() or 1)
         forking = "fork" in multiprocessing.get_all_start_methods()
         if workers < 2 or self.rows < PARALLEL_ROWS or not forking:
-            for year, digest, policy, tables in self.waiting:
-                published = publish_block(year, policy, tables)
+            for year, digest, policy, workforce, tables in self.waiting:
+                published = publish_block(year, policy, tables, workforce)
                 yield year, digest, ([(t.name, t.grouping, t.rows) for t in published.block.tables],
                                      published.audit.protected, published.audit.programmes, published.secondary)
             return
@@ -164,14 +168,14 @@ class _Auditors:
 
         # Forked workers share this process's evaluators and read nothing from the databases.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [(year, digest, pool.submit(_published_in_worker, year, policy, tables))
-                       for year, digest, policy, tables in self.waiting]
+            futures = [(year, digest, pool.submit(_published_in_worker, year, policy, workforce, tables))
+                       for year, digest, policy, workforce, tables in self.waiting]
             for year, digest, future in futures:
                 yield year, digest, future.result()
 
 
-def _digest(policy, tables, run_ids) -> str:
-    text = json.dumps([repr(policy), [list(t[:2]) + [",".join(t[2])] for t in tables], run_ids])
+def _digest(policy, tables, run_ids, workforce: Decision) -> str:
+    text = json.dumps([repr(policy), [list(t[:2]) + [",".join(t[2])] for t in tables], run_ids, workforce.digest()])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

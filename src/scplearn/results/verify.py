@@ -27,7 +27,7 @@ import sqlite_utils
 from .. import plugins
 from ..disclosure import PROTECTING_COLUMN, DisclosurePolicy, rounded
 from ..errors import ScplearnError
-from ..evaluator import Row
+from ..evaluator import Row, Workforce
 from . import audit as lp
 from . import model
 from .block import Block, Table
@@ -118,13 +118,45 @@ def audit_public(path) -> list[YearAudit]:
     finally:
         db.close()
     found = []
+    workforces: dict = {}
     for year in sorted(key for key in by_year if key is not None):
         tables = []
         for evaluator in evaluators:
             for grouping in dict.fromkeys(g for name, g in by_year[year] if name == evaluator.name):
                 tables.append(Table(evaluator, tuple(grouping.split(",")), by_year[year][(evaluator.name, grouping)]))
-        found.append(_check(year, Block(year, tables), policy))
+        block = Block(year, tables)
+        result = _check(year, block, policy)
+        result.failures += _workforce_differs(block, workforces)
+        found.append(result)
     return found
+
+
+def _workforce_differs(block: Block, seen: dict) -> list[str]:
+    """Workforces published otherwise than in an earlier year: an agency's is the same in every year, so a
+    figure withheld in one year and shown in another is not withheld at all."""
+    failures = []
+    for t, table in enumerate(block.tables):
+        columns = [name for name, column in table.evaluator.columns.items() if isinstance(column, Workforce)]
+        for r, row in enumerate(table.rows):
+            for name in columns:
+                if row.get(name) is None and not _withheld(row, name):
+                    continue  # no known workforce
+                agency = row.get("agency") if "agency" in table.grouping else None
+                sector = row.get("sector") if "sector" in table.grouping and agency is None else None
+                key = (table.name, name, sector, agency)
+                earlier = seen.setdefault(key, (row.get(name), block.year))
+                if earlier[0] != row.get(name):
+                    failures.append(f"{block.describe((t, r, name))} is {_shown(row.get(name))}, but "
+                                    f"{_shown(earlier[0])} in {earlier[1]}: the same workforce every year")
+    return failures
+
+
+def _shown(value) -> str:
+    return "withheld" if value is None else str(value)
+
+
+def _withheld(row: dict, name: str) -> bool:
+    return name in _names(row.get("suppressed"))
 
 
 def _names(text) -> set[str]:
@@ -133,8 +165,11 @@ def _names(text) -> set[str]:
 
 def _check(year, public: Block, policy, *, exact: Block | None = None, secondary=frozenset()) -> YearAudit:
     result = YearAudit(year)
-    result.failures += _bad_counts(public, policy)
     result.failures += _underived(public)
+    never = _bad_counts(public, policy)
+    if never:
+        result.failures += never
+        return result  # figures the policy never publishes: no model of the policy holds them
     if exact is not None:
         found = model.build(public, policy, exact=exact, secondary=secondary)
         outcome = lp.audit(found)
