@@ -40,9 +40,7 @@ def build(directory, data, *, force: bool = False, echo=print) -> Path:
 
 def run_everything(store):
     """Publish the store's results (every evaluator, every published grouping, audited), a line per year."""
-    for block in results.publish(store).blocks():
-        yield (f"{block['year']}: {block['protected']:,} published counts audited, "
-               f"{block['secondary']:,} more withheld to protect others")
+    yield from results.publish(store).summary()
 
 
 def serve(db_path: Path, port: int) -> int:

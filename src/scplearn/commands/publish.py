@@ -56,6 +56,8 @@ def publish(db_path, out, public_only, force, policy):
     The directory must be new, empty or written by scplearn before (--force overrides this).
     """
     site = serving.publish(db_path, out, policy=policy, public_only=public_only, force=force)
+    for line in site.audited:
+        click.echo(line)
     for name in serving.published_files(site):
         click.echo(f"Wrote {out / name}")
     click.echo(f"Serve it with: {out / 'serve.sh'}")

@@ -40,7 +40,7 @@ import attrs
 
 import scplearn
 
-from .. import folders, spreadsheets
+from .. import folders, results, spreadsheets
 from ..errors import ScplearnError
 from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, paths_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
@@ -77,6 +77,8 @@ class Site:
     metadata: str = "metadata.json"
     descriptions: str = attrs.field()
     """The public database's descriptions file (see :mod:`.descriptions_plugin`), beside it by default."""
+    audited: list[str] = attrs.field(factory=list)
+    """What the audit of the published figures did, a line per year (once built)."""
 
     @descriptions.default
     def _beside_public(self) -> str:
@@ -98,7 +100,8 @@ class Site:
 
 
 def build_site(store, site: Site, *, policy=None, accounts=None) -> Site:
-    """Build ``site.public``, ``site.metadata`` and ``site.descriptions`` for ``store``; return ``site``."""
+    """Build ``site.public``, ``site.metadata`` and ``site.descriptions`` for ``store``; return ``site``, with
+    what the audit did."""
     if site.evidence and _database_name(site.evidence) == _database_name(site.public):
         raise ScplearnError(f"{site.evidence}: rename the database; 'public' is the name of the public database")
     public = site.path(site.public)
@@ -113,7 +116,7 @@ def build_site(store, site: Site, *, policy=None, accounts=None) -> Site:
     for name, document in ((site.metadata, metadata), (site.descriptions, described)):
         site.path(name).parent.mkdir(parents=True, exist_ok=True)
         site.path(name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    return site
+    return attrs.evolve(site, audited=results.Published(store).summary())
 
 
 def datasette_command(site: Site, *, host: str = "127.0.0.1", port=8001, program=("datasette",),
@@ -188,6 +191,8 @@ def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, include_private
     else:
         if not accounts:
             echo(f"No coordinator password is set, so nobody can sign in: run 'scplearn password {site.evidence}'")
+        for line in site.audited:
+            echo(line)
         echo(f"Serving http://{host}:{port}/ from {site.directory}: {' '.join(site.files())}")
     environment = {**os.environ, **password_environment(accounts)}
     return run(command, cwd=site.directory, env=environment)
@@ -239,7 +244,7 @@ def publish(db_path, out, *, policy=None, public_only: bool = False, force: bool
                 descriptions=f"{PLUGINS_DIRECTORY}/{descriptions_plugin.sidecar('public.db')}")
     folders.claim(out, published_files(site), command="scplearn publish", force=force)
     with scplearn.open(db_path) as store:
-        build_site(store, site, policy=policy, accounts=accounts or None)
+        site = build_site(store, site, policy=policy, accounts=accounts or None)
         if site.evidence:
             copy_database(store.db.conn, site.path(site.evidence))
     for name, plugin in PUBLISHED_PLUGINS.items():

@@ -280,6 +280,11 @@ class Published:
     def blocks(self) -> list[dict]:
         return list(self.db.query(f"SELECT * FROM {BLOCKS} ORDER BY year"))
 
+    def summary(self) -> list[str]:
+        """What the audit did, a line per year."""
+        return [f"{block['year']}: {block['protected']:,} published counts audited, "
+                f"{block['secondary']:,} more withheld to protect others" for block in self.blocks()]
+
     def digest(self) -> str:
         """A digest of everything published, for knowing whether a public database is up to date."""
         text = json.dumps([[row["year"], row["digest"]] for row in self.blocks()])
