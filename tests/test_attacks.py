@@ -11,73 +11,27 @@ from __future__ import annotations
 
 import itertools
 import math
+import shutil
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import write_csv
 from scipy.optimize import linprog
 
 import scplearn
 from scplearn.disclosure import DisclosurePolicy
 from scplearn.publish import build_public
 
-SMALL = {
-    "partnerships.csv": """
-        name
-        Rutland
-        Oakham
-    """,
-    "agencies.csv": """
-        name,sector,workforce,partnership
-        Police East,police,120,Rutland
-        Hillside Dental Practice,health,4,Rutland
-        Little Acorns Nursery,early_years,12,Oakham
-    """,
-    "courses.csv": """
-        code,title
-        C1,Core awareness
-        C2,Neglect
-    """,
-    "sessions.csv": """
-        code,course,date,mode,capacity,partnership
-        S1,C1,2023-05-10,face_to_face,20,Rutland
-        S2,C2,2023-09-12,virtual,12,Rutland
-        S3,C1,2023-11-20,face_to_face,10,Oakham
-        S4,C1,2024-06-03,face_to_face,20,Rutland
-    """,
-    "spend.csv": """
-        year,partnership,amount
-        2023/24,Rutland,2400
-        2023/24,Oakham,900
-        2024/25,Rutland,1200
-    """,
-}
+SMALL = Path(__file__).parent.parent / "datasets" / "small"
+"""Two partnerships, three agencies (a dental practice of three delegates and a nursery of nine among them),
+four sessions over two years: see datasets/README.md."""
 
 
-def people(agency: str, count: int, start: int = 0) -> list[str]:
-    return [f"{agency.split()[0].lower()}{start + i}@example.org" for i in range(count)]
-
-
-def small_programme(directory) -> list[str]:
-    """Write the small programme's files; return them."""
-    for name, text in SMALL.items():
-        write_csv(directory / name, text)
-    police, dental, nursery = people("Police", 22), people("Dental", 3), people("Nursery", 9)
-    delegates = [("Police East", p) for p in police] + [("Hillside Dental Practice", p) for p in dental] + \
-                [("Little Acorns Nursery", p) for p in nursery]
-    rows = ["email,agency"] + [f"{email},{agency}" for agency, email in delegates]
-    (directory / "delegates.csv").write_text("\n".join(rows) + "\n")
-    attendance = {"S1": police[:14] + dental, "S2": police[10:18], "S3": nursery, "S4": police[:5] + dental[:1]}
-    bookings, evaluations = ["session,email,status"], ["session,email,knowledge_pre,knowledge_post"]
-    for session, emails in attendance.items():
-        for n, email in enumerate(emails):
-            bookings.append(f"{session},{email},attended")
-            evaluations.append(f"{session},{email},{3 + n % 5},{6 + n % 4}")
-    bookings += ["S1,police20@example.org,cancelled", "S1,police21@example.org,did_not_attend"]
-    (directory / "bookings.csv").write_text("\n".join(bookings) + "\n")
-    (directory / "evaluations.csv").write_text("\n".join(evaluations) + "\n")
-    return list(directory.iterdir())
+def small_programme(directory) -> list[Path]:
+    """Copy the small programme's files into ``directory``; return them."""
+    shutil.copytree(SMALL, directory)
+    return sorted(directory.iterdir())
 
 
 @pytest.fixture(scope="module", params=[DisclosurePolicy(), DisclosurePolicy(rounding_base=1),
