@@ -11,6 +11,9 @@ import scplearn
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "sample"
+SMALL = ROOT / "datasets" / "small"
+"""Two partnerships, three agencies (a dental practice of three delegates and a nursery of nine among them),
+four sessions over two years: a programme built to be attacked (see datasets/README.md)."""
 
 
 @pytest.fixture
@@ -55,3 +58,9 @@ def write_csv(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     return path
+
+
+def small_programme(directory: Path) -> list[Path]:
+    """Copy the small programme's files into ``directory``; return them."""
+    shutil.copytree(SMALL, directory)
+    return sorted(directory.iterdir())

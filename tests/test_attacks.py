@@ -11,28 +11,16 @@ from __future__ import annotations
 
 import itertools
 import math
-import shutil
 import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import small_programme
 from scipy.optimize import linprog
 
 import scplearn
 from scplearn.disclosure import DisclosurePolicy
 from scplearn.publish import build_public
-
-SMALL = Path(__file__).parent.parent / "datasets" / "small"
-"""Two partnerships, three agencies (a dental practice of three delegates and a nursery of nine among them),
-four sessions over two years: see datasets/README.md."""
-
-
-def small_programme(directory) -> list[Path]:
-    """Copy the small programme's files into ``directory``; return them."""
-    shutil.copytree(SMALL, directory)
-    return sorted(directory.iterdir())
-
 
 @pytest.fixture(scope="module", params=[DisclosurePolicy(), DisclosurePolicy(rounding_base=1),
                                         DisclosurePolicy(min_count=10, rounding_base=10, min_n_for_statistic=10)],

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from test_attacks import small_programme
+from conftest import small_programme
 
 import scplearn
 from scplearn.cli import cli
