@@ -247,7 +247,7 @@ def test_a_policy_that_cannot_protect_a_figure_says_which_and_why(monkeypatch):
     """When no further count could be withheld to free a pinned one, nothing is published and the error names it."""
     exact = block(70, [45, 3, 22])
 
-    def pinned(found, only=None, settle=True):
+    def pinned(found, only=None):
         health = found.var_of((1, 1, "people"))
         return audit.Audit(findings=[audit.Finding(health, 3, 3, 3)], protected=1)
 

@@ -156,6 +156,7 @@ class DisclosurePolicy:
         counts.update(values)
         secondary: set = set(protecting)
         checked = None  # the first audit checks every cell; later ones the cells found pinned
+        zeros: set = set()
         protected = programmes = 0
         while True:
             published = self._published(block, counts)
@@ -166,18 +167,16 @@ class DisclosurePolicy:
             if result.passed:
                 break
             chosen = self._protect(found, result.findings, set(values))
-            if not chosen:
-                # Nothing left to withhold: confirm the findings in the whole model before giving up.
-                result = audit.audit(found, only={finding.var for finding in result.findings}, settle=False)
-                if result.passed:
-                    break
+            if not chosen:  # nothing left to withhold
                 raise DisclosureError(explain(found, result.findings[0], published.block))
             for cell in chosen:
                 counts[cell] = None
             secondary |= chosen
             # Withholding only widens what the other figures allow: what was proven stays proven. The cells
-            # found pinned are checked again, and those just withheld, which must now keep two values.
-            checked = {found.cells[finding.var][0] for finding in result.findings} | chosen
+            # found pinned are checked again, those just withheld, which must now keep two values, and the
+            # withheld zeros known to be zeros, which a wider range could leave at 0 or 1.
+            zeros |= {found.cells[var][0] for var in result.known_zeros}
+            checked = {found.cells[finding.var][0] for finding in result.findings} | chosen | zeros
         result.protected, result.programmes = protected, programmes
         published.audit = result
         published.secondary = len(secondary)

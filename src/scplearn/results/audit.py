@@ -16,16 +16,15 @@ whose values of a cell are far enough apart prove its range wide enough.
    found).
 2. The totals tie the breakdowns together: the block's totals (its
    coarsest grouping) every breakdown, a sector's total its agencies. Held
-   at their true values, the rest falls apart into small independent
-   programmes, whose optima are feasible points of the whole model. A cell is
-   first proven in the programme of its own breakdown, with every coarser
-   total held; then a cell still unproven, or a total, with the totals above
-   it held; the block's totals in the whole programme of their component.
-3. In each programme, a few objectives pushing all the unproven cells up,
-   down and in random directions prove nearly all of them; each cell still
-   unproven is then minimised and maximised on its own.
-4. A cell unproven even in the whole programme is a finding: a cell the
-   publication pins down.
+   at their true values, the finest breakdowns fall apart into small
+   independent programmes, whose optima are feasible points of the whole
+   model. A few objectives pushing all of a programme's cells up, down and
+   in random directions prove nearly all of them.
+3. The cells left unproven, and the totals, are tried in the whole
+   programme of their component: the same objectives, then each cell still
+   unproven minimised and maximised on its own.
+4. A cell unproven even there is a finding: a cell the publication pins
+   down.
 
 A finding names the cells whose published ranges hold it in (its
 *blockers*): withholding one of them widens its range.
@@ -71,6 +70,9 @@ class Audit:
     programmes: int = 0
     inconsistent: list[list[int]] = attrs.field(factory=list)
     """Groups of unknowns that no values satisfy (the publication contradicts the model)."""
+    known_zeros: list[int] = attrs.field(factory=list)
+    """Withheld parts that can only be 0: a zero identifies no one, so they pass; but withholding more could
+    widen one to 0 or 1, which would not."""
 
     @property
     def passed(self) -> bool:
@@ -84,25 +86,14 @@ def whole_values(low: float, high: float) -> int:
     return max(0, math.floor(high + TOLERANCE) - math.ceil(low - TOLERANCE) + 1)
 
 
-SETTLE_ABOVE = 2000
-"""Unknowns in a component above which a cell pinned in its own breakdown may stand as a finding unconfirmed."""
-
-
-def audit(model: Model, only: set[int] | None = None, *, settle: bool = True) -> Audit:
-    """Check every protected unknown of ``model`` (or only those of ``only``).
-
-    With ``settle``, in a large component a cell pinned in the programme of its
-    own breakdown is a finding without a search of the whole (see
-    :meth:`_Auditor.settled`); without, every finding is confirmed in the whole.
-    """
-    return _Auditor(model, settle).run(only)
+def audit(model: Model, only: set[int] | None = None) -> Audit:
+    """Check every protected unknown of ``model`` (or only those of ``only``)."""
+    return _Auditor(model).run(only)
 
 
 class _Auditor:
-    def __init__(self, model: Model, settle: bool = True):
+    def __init__(self, model: Model):
         self.model = model
-        self.settle = settle
-        self.large = False
         self.result = Audit()
         self.low: dict[int, float] = {}
         self.high: dict[int, float] = {}
@@ -147,7 +138,6 @@ class _Auditor:
 
     def component(self, members: list[int], wanted: list[int]) -> None:
         model = self.model
-        self.large = len(members) > SETTLE_ABOVE
         point = self.witness(members)
         if point is None:
             self.result.inconsistent.append(members)
@@ -161,28 +151,25 @@ class _Auditor:
         fixed = dict(zip(members, point))
         rows = [(coefficients, bound, kind) for kind, constraints in enumerate((model.equalities, model.inequalities))
                 for coefficients, bound in constraints if next(iter(coefficients)) in fixed]
-        # Each cell first in the programme of its own breakdown, the coarser totals held; a cell left
-        # unproven there is tried again with those totals set free.
-        carried, pinned = [], []
-        for level in (2, 1, 0):
-            cells = [var for var in wanted if model.level.get(var, 2) == level] + carried
-            held = {var for var in members if model.level.get(var, 2) < level}
-            left = self.stage(members, cells, held, fixed, rows, last=level == 0)
-            if level == 2:  # pinned in its own breakdown: tried again with the breakdowns' totals free
-                carried = left
-                continue
-            pinned += [var for var in left if self.settled(var)]
-            carried = [var for var in left if not self.settled(var)]
-        # A withheld part that can only be 0 is a zero anyone may know (known for sure only in the whole programme).
-        carried = [var for var in carried if not (var in model.zero_known and self.high[var] < 0.5)]
-        for var in pinned + carried:
-            self.result.findings.append(Finding(var, self.low[var], self.high[var], model.need[var],
-                                                tuple(sorted(self.blockers.get(var, set()) - {var}))))
+        # The cells of the finest breakdowns first, in the small programmes left when the totals they break
+        # down are held; then those left unproven, and the totals, in the whole programme of the component.
+        fine = [var for var in wanted if model.level.get(var, 2) == 2]
+        held = {var for var in members if model.level.get(var, 2) < 2}
+        left = self.stage(members, fine, held, fixed, rows, targeted=False)
+        left = self.stage(members, [var for var in wanted if model.level.get(var, 2) < 2] + left, set(), fixed, rows,
+                          targeted=True)
+        for var in left:
+            if var in model.zero_known and self.high[var] < 0.5:
+                self.result.known_zeros.append(var)  # a withheld part that can only be 0: a zero anyone may know
+            else:
+                self.result.findings.append(Finding(var, self.low[var], self.high[var], model.need[var],
+                                                    tuple(sorted(self.blockers.get(var, set()) - {var}))))
 
-    def stage(self, members, cells, held: set, fixed: dict, rows, last: bool) -> list[int]:
+    def stage(self, members, cells, held: set, fixed: dict, rows, targeted: bool) -> list[int]:
         """Prove ``cells`` in the programmes left when ``held`` keep their values; return those still unproven.
 
-        Without anything held (``last``), the unproven are solved each on its own.
+        Bulk objectives first; with ``targeted``, each cell they leave unproven is then minimised and
+        maximised on its own, and the cells binding it noted (its blockers).
         """
         cells = [var for var in cells if not self.proven(var)]
         if not cells:
@@ -208,21 +195,11 @@ class _Auditor:
                 continue
             programme = _Programme(self.model, sorted(part_members[root]), fixed=fixed, rows=part_rows[root])
             for var in self.bulk(programme, targets):
-                if not self.proven(var):
+                if targeted and not self.proven(var):
                     self.blockers[var] = self.targeted(programme, var) - {var}
                 if not self.proven(var):
                     left.append(var)
         return left
-
-    def settled(self, var: int) -> bool:
-        """Whether an unproven cell may stand as a finding without trying coarser programmes: when publishing
-        (the true figures known) and cells whose published ranges hold it in were found (withholding one frees
-        it), it is pinned in its own breakdown, which is reason enough to withhold more, if perhaps more than a
-        search of the whole would. A publication checked from outside gets findings from the whole model only."""
-        model = self.model
-        if not (self.settle and self.large) or model.truth[var] is None:
-            return False  # a small component, or a publication checked from outside: the whole model decides
-        return any(other in model.shown and model.truth[other] != 0 for other in self.blockers.get(var, ()))
 
     def witness(self, members: list[int]) -> list[float] | None:
         """The true values of ``members`` when known, else a feasible point well inside their programme: the
