@@ -129,7 +129,8 @@ def publish_block(year: str, policy, tables: list[tuple[str, tuple, list[dict]]]
     return policy.publish(block, settled=(workforce or Decision()).settle(block))
 
 
-def _published_in_worker(year, policy, workforce, tables):
+def _block_to_save(year, policy, workforce, tables):
+    """:func:`publish_block`'s result as :func:`_save` takes it (and as a worker process can send it back)."""
     published = publish_block(year, policy, tables, workforce)
     return ([(table.name, table.grouping, table.rows) for table in published.block.tables],
             published.audit.protected, published.audit.programmes, published.secondary)
@@ -160,15 +161,13 @@ class _Auditors:
         forking = "fork" in multiprocessing.get_all_start_methods()
         if workers < 2 or self.rows < PARALLEL_ROWS or not forking:
             for year, digest, policy, workforce, tables in self.waiting:
-                published = publish_block(year, policy, tables, workforce)
-                yield year, digest, ([(t.name, t.grouping, t.rows) for t in published.block.tables],
-                                     published.audit.protected, published.audit.programmes, published.secondary)
+                yield year, digest, _block_to_save(year, policy, workforce, tables)
             return
         from concurrent.futures import ProcessPoolExecutor
 
         # Forked workers share this process's evaluators and read nothing from the databases.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [(year, digest, pool.submit(_published_in_worker, year, policy, workforce, tables))
+            futures = [(year, digest, pool.submit(_block_to_save, year, policy, workforce, tables))
                        for year, digest, policy, workforce, tables in self.waiting]
             for year, digest, future in futures:
                 yield year, digest, future.result()
