@@ -19,7 +19,11 @@ same machine, because shared machines are noisy:
   dashboard (and the SQL behind each chart) behind ``scplearn serve``, at
   concurrency 1 and 8, against Datasette's own ``/-/versions.json`` measured
   in the same round (three rounds; the median ratio counts);
-- report: ``scplearn report`` against ``scplearn evaluate``.
+- report: ``scplearn report`` against ``scplearn evaluate``;
+- publication (bench/publication.py): publishing from saved results against
+  evaluating every published grouping, the audit's wall time, ``scplearn
+  serve``'s first page on an unchanged database, and publishing again after
+  one more session against a full build.
 
 Commands run as separate processes; their wall time, CPU time and peak RSS
 come from ``os.wait4``. Generated data and databases go to bench/results/
@@ -56,7 +60,7 @@ SERVE_ROUNDS = 3
 """Rounds of the serve measurement: its ratios are the median over rounds, so one burst of other work on a
 shared machine cannot decide a goal alone (every round's figures are kept in the JSON)."""
 GOALS = {"import_raw": 0.5, "import_sqlite_utils": 5.0, "memory": 1.5, "evaluate": 2.0, "serve_p95": 5.0,
-         "report": 3.0}
+         "report": 3.0, "publish": 2.0, "audit_seconds": 60, "first_page_seconds": 5, "update": 0.1}
 
 
 def environment() -> dict:
@@ -351,7 +355,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--work", type=Path, default=BENCH / "results", help="where data and databases go")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
-    parser.add_argument("--skip", action="append", default=[], choices=["serve", "report", "evaluate"],
+    parser.add_argument("--skip", action="append", default=[], choices=["serve", "report", "evaluate", "publication"],
                         help="leave out a measurement (repeat for several)")
     parser.add_argument("--reliability", action="store_true", help="also run the reliability tests' long profile")
     args = parser.parse_args(argv)
@@ -373,6 +377,10 @@ def main(argv=None) -> None:
     if "evaluate" not in args.skip:
         results["evaluate"] = evaluate_benchmark(db, work, repeats=3)
     results["report"] = None if "report" in args.skip else report_benchmark(db, work)
+    if "publication" not in args.skip:
+        import publication
+
+        results["publication"] = publication.measure(db, work / "publication")
     if "serve" not in args.skip:
         requests = {1: 5, 8: 16} if args.quick else {1: 40, 8: 80}
         results["serve"] = serve_benchmark(db, work, requests, rounds=2 if args.quick else SERVE_ROUNDS)
