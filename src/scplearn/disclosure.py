@@ -151,8 +151,9 @@ class DisclosurePolicy:
         from .results import audit, model
 
         values, protecting = settled or ({}, set())
+        modeller = model.Modeller(self, exact=block)
         counts = {cell: self.count(block.value(cell)) for cell in block.cells()}
-        _withhold_breakdowns_of_small_totals(block, counts)
+        _withhold_breakdowns_of_small_totals(block, counts, modeller.parents)
         counts.update(values)
         secondary: set = set(protecting)
         checked = None  # the first audit checks every cell; later ones the cells found pinned
@@ -160,7 +161,7 @@ class DisclosurePolicy:
         protected = programmes = 0
         while True:
             published = self._published(block, counts)
-            found = model.build(published.block, self, exact=block, secondary=secondary)
+            found = modeller.model(published.block, secondary)
             result = audit.audit(found, only=None if checked is None else {found.var_of(cell) for cell in checked})
             protected = max(protected, result.protected)
             programmes += result.programmes
@@ -300,12 +301,10 @@ def _neighbours(found, var: int) -> set[int]:
             for other in coefficients} - {var}
 
 
-def _withhold_breakdowns_of_small_totals(block, counts) -> None:
+def _withhold_breakdowns_of_small_totals(block, counts, above) -> None:
     """Withhold every part of a withheld total, zeros included: split further, a handful of people would be
-    left with nowhere to hide (each part at least 1, all of them together at most min_count − 1)."""
-    from .results.model import parents
-
-    above = parents(block)
+    left with nowhere to hide (each part at least 1, all of them together at most min_count − 1). ``above``
+    gives each cell's totals (:func:`scplearn.results.model.parents`)."""
     changed = True
     while changed:
         changed = False

@@ -158,8 +158,7 @@ def build(published: Block, policy, *, exact: Block | None = None, secondary=fro
     are only known to be at least 1: without the exact figures, nobody can
     tell a cell withheld for its own sake from one withheld for another's.
     """
-    builder = _Builder(published, policy, exact, frozenset(secondary), frozenset(unknown_withheld))
-    return builder.build()
+    return Modeller(policy, exact=exact, published=published).model(published, secondary, unknown_withheld)
 
 
 def parents(block: Block) -> dict[Cell, list[Cell]]:
@@ -207,49 +206,68 @@ def _levels(block: Block) -> list[int]:
     return levels
 
 
-class _Builder:
-    def __init__(self, published: Block, policy, exact, secondary, unknown_withheld):
-        self.published, self.policy, self.exact = published, policy, exact
-        self.secondary, self.unknown_withheld = secondary, unknown_withheld
-        self.parents = parents(published)
-        self.model = Model()
+class Modeller:
+    """Models of one block's publications.
+
+    What does not depend on which figures a publication withholds (the
+    unknowns, the copies, the totals and the relations between counts) is
+    worked out once; each :meth:`model` adds what its publication says of each
+    unknown. Publishing tries one publication after another, each withholding
+    a little more, so the bulk of the work is not repeated.
+    """
+
+    def __init__(self, policy, *, exact: Block | None = None, published: Block | None = None):
+        """With ``exact`` known, the unknowns are its cells; else those ``published`` shows or marks withheld
+        (and :meth:`model` must be given that same publication)."""
+        self.policy, self.exact = policy, exact
+        self.shape = exact if exact is not None else published
+        self.parents = parents(self.shape)
+        self.skeleton = Model()
         self.links = _Links()
         self.var: dict = {}
         self.index: dict = {}  # (table index, key) -> row index
-
-    # -- unknowns ------------------------------------------------------------------
-
-    def build(self) -> Model:
-        block = self.published
+        self.means: list[tuple] = []  # (table, rows, relation, summed labels) of each mean relation
+        block = self.shape
         for t, table in enumerate(block.tables):
             for r, row in enumerate(table.rows):
                 self.index[(t, table.key(row))] = r
         self.levels = _levels(block)
-        cells = [cell for cell in block.cells() if self._present(cell)]
-        self._link_copies(cells)
-        for cell in cells:
+        self.cells = [cell for cell in block.cells() if self.present(cell)]
+        self._link_copies(self.cells)
+        for cell in self.cells:
             self._unknown(cell)
         self._margins()
         self._relations()
-        self._statistics()
-        return self.model
 
-    def _present(self, cell: Cell) -> bool:
+    def model(self, published: Block, secondary=frozenset(), unknown_withheld=frozenset()) -> Model:
+        """The attacker's model of ``published`` (see :func:`build`)."""
+        skeleton = self.skeleton
+        found = Model(lower=[-INFINITY] * len(skeleton.truth), upper=[INFINITY] * len(skeleton.truth),
+                      truth=skeleton.truth, equalities=list(skeleton.equalities),
+                      inequalities=list(skeleton.inequalities), cells=skeleton.cells, notes=list(skeleton.notes),
+                      index=skeleton.index, level=skeleton.level)
+        publication = _Publication(self, found, published, frozenset(secondary), frozenset(unknown_withheld))
+        for cell in self.cells:
+            publication.bound(cell)
+        for mean in self.means:
+            publication.mean(*mean)
+        publication.statistics()
+        return found
+
+    # -- unknowns ------------------------------------------------------------------
+
+    def present(self, cell: Cell) -> bool:
+        """Whether ``cell`` is one of the unknowns."""
         if self.exact is not None:
             return self.exact.value(cell) is not None
-        return self.published.value(cell) is not None or self._withheld_in_file(cell)
-
-    def _withheld_in_file(self, cell: Cell) -> bool:
-        t, r, column = cell
-        marks = self.published.tables[t].rows[r].get("suppressed") or ""
-        return column in {mark.strip() for mark in marks.split(",")}
+        return self.shape.value(cell) is not None or _withheld_in_file(self.shape, cell)
 
     def _link_copies(self, cells) -> None:
         """A figure of a group repeated on each of its rows (an evaluator's ``repeated`` columns) is one unknown."""
         copies = defaultdict(list)
         for cell in cells:
             t, r, column = cell
-            table = self.published.tables[t]
+            table = self.shape.tables[t]
             if column in table.evaluator.repeated:
                 copies[(t, table.group(table.rows[r]), column)].append(cell)
         for group in copies.values():
@@ -259,43 +277,16 @@ class _Builder:
     def _unknown(self, cell: Cell) -> int:
         root = self.links.find(cell)
         var = self.var.get(root)
-        model = self.model
+        model = self.skeleton
         if var is None:
-            var = self.var[root] = len(model.lower)
-            model.lower.append(-INFINITY)
-            model.upper.append(INFINITY)
+            var = self.var[root] = len(model.truth)
             model.truth.append(self.exact.value(cell) if self.exact is not None else None)
             model.cells[var] = []
         self.var[cell] = var
         model.index[cell] = var
         model.level[var] = min(model.level.get(var, 2), self.levels[cell[0]])
         model.cells[var].append(cell)
-        low, high, need = self._bounds(cell)
-        if self.published.value(cell) is not None:
-            model.shown.add(var)
-        elif low == 0 and high < INFINITY:
-            model.zero_known.add(var)
-        model.lower[var] = max(model.lower[var], low)
-        model.upper[var] = min(model.upper[var], high)
-        if need:
-            model.need[var] = max(model.need.get(var, 0), need)
         return var
-
-    def _bounds(self, cell: Cell) -> tuple[float, float, int]:
-        """What publishing ``cell`` tells of it, and how many values it must keep (0: none to protect)."""
-        policy = self.policy
-        value = self.published.value(cell)
-        if value is not None:
-            low, high = policy.feasible_range(value)
-            return low, high, (0 if value == 0 and high == 0 or policy.rounding_base == 1 else 2)
-        if cell in self.secondary:
-            return policy.min_count, INFINITY, 2
-        if cell[0] in self.unknown_withheld:
-            return 0, INFINITY, 3
-        if any(self.published.value(total) is None and total not in self.secondary and self._present(total)
-               for total in self.parents[cell]):
-            return 0, policy.min_count - 1, 3  # part of a small withheld total: withheld whatever it is, 0 too
-        return 1, policy.min_count - 1, 3
 
     def of(self, t: int, r: int, column: str) -> int | None:
         """The unknown of a cell, ``None`` if the cell is not a count of people in the model."""
@@ -303,16 +294,16 @@ class _Builder:
 
     # -- constraints -----------------------------------------------------------------
 
-    def _holds(self, coefficients: dict, sense: str, bound: float = 0.0) -> bool:
+    def holds(self, coefficients: dict, sense: str, bound: float = 0.0) -> bool:
         """Whether a constraint holds for the exact figures (always, when they are not known)."""
         if self.exact is None:
             return True
-        total = sum(c * self.model.truth[var] for var, c in coefficients.items())
+        total = sum(c * self.skeleton.truth[var] for var, c in coefficients.items())
         return {"=": total == bound, "<=": total <= bound + 1e-9, ">=": total >= bound - 1e-9}[sense]
 
     def _margins(self) -> None:
         """Totals against the parts of each grouping one field finer."""
-        block = self.published
+        block = self.shape
         by_evaluator = defaultdict(list)
         for t, table in enumerate(block.tables):
             by_evaluator[table.name].append(t)
@@ -324,7 +315,7 @@ class _Builder:
                         self._margin(parent, child, extra.pop())
 
     def _margin(self, p: int, c: int, field: str) -> None:
-        block = self.published
+        block = self.shape
         parent_table, child_table = block.tables[p], block.tables[c]
         parts = defaultdict(list)
         for r, row in enumerate(child_table.rows):
@@ -343,17 +334,17 @@ class _Builder:
                     equality[item] += 1
                 equality[total] -= 1
                 equality = dict(equality)
-                if adds_up if self.exact is None else self._holds(equality, "="):
-                    self.model.add(equality, "=")
+                if adds_up if self.exact is None else self.holds(equality, "="):
+                    self.skeleton.add(equality, "=")
                     continue
                 parts_within = [{item: 1, total: -1} for item in set(items) if item != total]
                 total_within = [{var: -c for var, c in equality.items()}] if covered or self.exact else []
                 for coefficients in (*parts_within, *total_within):
-                    if self._holds(coefficients, "<="):
-                        self.model.add(coefficients, "<=")
+                    if self.holds(coefficients, "<="):
+                        self.skeleton.add(coefficients, "<=")
 
     def _relations(self) -> None:
-        block = self.published
+        block = self.shape
         for t, table in enumerate(block.tables):
             for text in table.evaluator.relations:
                 relation = parse(text)
@@ -363,8 +354,8 @@ class _Builder:
                     for r in range(len(table.rows)):
                         self._row_relation(t, r, relation)
 
-    def _other_row(self, t: int, r: int, name: str) -> tuple[int, int] | None:
-        block = self.published
+    def other_row(self, t: int, r: int, name: str) -> tuple[int, int] | None:
+        block = self.shape
         table = block.tables[t]
         o = block.find(name, table.grouping)
         if o is None:
@@ -378,22 +369,22 @@ class _Builder:
         coefficients = defaultdict(float)
         for side, terms in ((1, relation.left), (-1, relation.right)):
             for term in terms:
-                where = (t, r) if term.other is None else self._other_row(t, r, term.other)
+                where = (t, r) if term.other is None else self.other_row(t, r, term.other)
                 var = None if where is None else self.of(*where, term.column)
                 if var is None:
                     return
                 coefficients[var] += side * term.sign
         coefficients = dict(coefficients)
-        if any(term.other for term in relation.terms) and self._holds(coefficients, "="):
-            self.model.add(coefficients, "=")  # the same count in two tables: a copy
-        elif self._holds(coefficients, relation.sense):
-            self.model.add(coefficients, relation.sense)
+        if any(term.other for term in relation.terms) and self.holds(coefficients, "="):
+            self.skeleton.add(coefficients, "=")  # the same count in two tables: a copy
+        elif self.holds(coefficients, relation.sense):
+            self.skeleton.add(coefficients, relation.sense)
         else:
-            self.model.notes.append(f"{relation.text!r} does not hold in {self.published.describe((t, r, ''))}")
+            self.skeleton.notes.append(f"{relation.text!r} does not hold in {self.shape.describe((t, r, ''))}")
 
     def _aggregated(self, t: int, relation: Relation) -> None:
         """A relation with ``sum(...)`` or ``mean(...)``: the rows of a group against another table's row."""
-        block = self.published
+        block = self.shape
         table = block.tables[t]
         others = {term.other for term in relation.terms if term.other}
         kept = set(table.grouping)
@@ -408,14 +399,12 @@ class _Builder:
         for r, row in enumerate(table.rows):
             groups[tuple(row.get(label) for label in labels)].append(r)
         for rows in groups.values():
-            self._group_relation(t, rows, relation, summed)
+            if any(term.function == "mean" for term in relation.terms):
+                self.means.append((t, rows, relation, summed))  # bounded by the mean its publication shows
+            else:
+                self._group_relation(t, rows, relation)
 
-    def _group_relation(self, t: int, rows: list[int], relation: Relation, summed: list[str]) -> None:
-        block = self.published
-        table = block.tables[t]
-        if any(term.function == "mean" for term in relation.terms):
-            self._mean(t, rows, relation, summed)
-            return
+    def _group_relation(self, t: int, rows: list[int], relation: Relation) -> None:
         coefficients = defaultdict(float)
         for side, terms in ((1, relation.left), (-1, relation.right)):
             for term in terms:
@@ -426,22 +415,66 @@ class _Builder:
                             return
                         coefficients[var] += side * term.sign
                 else:
-                    where = self._other_row(t, rows[0], term.other) if term.other else (t, rows[0])
+                    where = self.other_row(t, rows[0], term.other) if term.other else (t, rows[0])
                     var = None if where is None else self.of(*where, term.column)
                     if var is None:
                         return
                     coefficients[var] += side * term.sign
         coefficients = dict(coefficients)
-        if self._holds(coefficients, relation.sense):
-            self.model.add(coefficients, relation.sense)
+        if self.holds(coefficients, relation.sense):
+            self.skeleton.add(coefficients, relation.sense)
         else:
-            self.model.notes.append(f"{relation.text!r} does not hold in {table.name}_results")
+            self.skeleton.notes.append(f"{relation.text!r} does not hold in {self.shape.tables[t].name}_results")
 
-    def _mean(self, t: int, rows: list[int], relation: Relation, summed: list[str]) -> None:
+
+def _withheld_in_file(block: Block, cell: Cell) -> bool:
+    t, r, column = cell
+    marks = block.tables[t].rows[r].get("suppressed") or ""
+    return column in {mark.strip() for mark in marks.split(",")}
+
+
+class _Publication:
+    """What one publication adds to a :class:`Modeller`'s unknowns: their bounds, and the means it shows."""
+
+    def __init__(self, modeller: Modeller, model: Model, published: Block, secondary, unknown_withheld):
+        self.modeller, self.model, self.published = modeller, model, published
+        self.policy = modeller.policy
+        self.secondary, self.unknown_withheld = secondary, unknown_withheld
+
+    def bound(self, cell: Cell) -> None:
+        model, var = self.model, self.modeller.var[cell]
+        low, high, need = self._bounds(cell)
+        if self.published.value(cell) is not None:
+            model.shown.add(var)
+        elif low == 0 and high < INFINITY:
+            model.zero_known.add(var)
+        model.lower[var] = max(model.lower[var], low)
+        model.upper[var] = min(model.upper[var], high)
+        if need:
+            model.need[var] = max(model.need.get(var, 0), need)
+
+    def _bounds(self, cell: Cell) -> tuple[float, float, int]:
+        """What publishing ``cell`` tells of it, and how many values it must keep (0: none to protect)."""
+        policy = self.policy
+        value = self.published.value(cell)
+        if value is not None:
+            low, high = policy.feasible_range(value)
+            return low, high, (0 if value == 0 and high == 0 or policy.rounding_base == 1 else 2)
+        if cell in self.secondary:
+            return policy.min_count, INFINITY, 2
+        if cell[0] in self.unknown_withheld:
+            return 0, INFINITY, 3
+        if any(self.published.value(total) is None and total not in self.secondary
+               and self.modeller.present(total) for total in self.modeller.parents[cell]):
+            return 0, policy.min_count - 1, 3  # part of a small withheld total: withheld whatever it is, 0 too
+        return 1, policy.min_count - 1, 3
+
+    def mean(self, t: int, rows: list[int], relation: Relation, summed: list[str]) -> None:
         """``mean(before) = uplift.mean_pre``: the published mean bounds Σ score × count ÷ Σ count."""
+        modeller = self.modeller
         (mean_term,) = [term for term in relation.terms if term.function == "mean"]
         (statistic,) = [term for term in relation.terms if term.other]
-        where = self._other_row(t, rows[0], statistic.other)
+        where = modeller.other_row(t, rows[0], statistic.other)
         if where is None or len(summed) != 1:
             return
         o, r = where
@@ -452,7 +485,7 @@ class _Builder:
         half = 0.5 * 10 ** -(decimals if decimals is not None else 12)
         weights = {}
         for row in rows:
-            var = self.of(t, row, mean_term.column)
+            var = modeller.of(t, row, mean_term.column)
             if var is None:
                 return
             weights[var] = weights.get(var, 0) + float(self.published.tables[t].rows[row][summed[0]])
@@ -460,25 +493,25 @@ class _Builder:
         upper = {var: weights[var] - (value + half) * counts[var] for var in weights}
         lower = {var: (value - half) * counts[var] - weights[var] for var in weights}
         for coefficients in (upper, lower):
-            if self._holds(coefficients, "<="):
+            if modeller.holds(coefficients, "<="):
                 self.model.add(coefficients, "<=")
 
-    def _statistics(self) -> None:
+    def statistics(self) -> None:
         """A statistic shown says each of its counts reached the minimum; withheld with its count shown, that
         its count fell short."""
-        policy, block = self.policy, self.published
+        policy, block, modeller = self.policy, self.published, self.modeller
         for t, table in enumerate(block.tables):
             for name, column in table.evaluator.columns.items():
                 if column.kind != "statistic" or len(column.bases) != 1:
                     continue
                 base = column.bases[0]
                 for r, row in enumerate(table.rows):
-                    var = self.of(t, r, base)
+                    var = modeller.of(t, r, base)
                     if var is None:
                         continue
                     shown = row.get(name) is not None
-                    known = (self.exact.tables[t].rows[r].get(name) is not None if self.exact is not None
-                             else shown or self._withheld_in_file((t, r, name)))
+                    known = (modeller.exact.tables[t].rows[r].get(name) is not None if modeller.exact is not None
+                             else shown or _withheld_in_file(block, (t, r, name)))
                     if shown:
                         self.model.lower[var] = max(self.model.lower[var], policy.min_n_for_statistic)
                     elif known and row.get(base) is not None:
