@@ -121,7 +121,7 @@ class _Auditor:
         model, result = self.model, self.result
         wanted = [var for var in model.need if only is None or var in only]
         result.protected = len(wanted)
-        components = _components(model.equalities, model.inequalities)
+        components = _components(coefficients for coefficients, _ in (*model.equalities, *model.inequalities))
         groups = defaultdict(list)
         for var in wanted:
             if var in components:
@@ -174,8 +174,8 @@ class _Auditor:
         cells = [var for var in cells if not self.proven(var)]
         if not cells:
             return []
-        parts = _components([({var: 1 for var in coefficients if var not in held}, 0)
-                             for coefficients, _, _ in rows if len(coefficients.keys() - held) > 0], [])
+        free = [[var for var in coefficients if var not in held] for coefficients, _, _ in rows]
+        parts = _components(filter(None, free))
         wanted = defaultdict(list)
         for var in cells:
             wanted[parts.get(var)].append(var)
@@ -184,10 +184,9 @@ class _Auditor:
             if root in wanted:
                 part_members[root].append(var)
         part_rows = defaultdict(lambda: ([], []))
-        for coefficients, bound, kind in rows:
-            free = next((var for var in coefficients if var not in held), None)
-            if free is not None and parts.get(free) in wanted:
-                part_rows[parts[free]][kind].append((coefficients, bound))
+        for (coefficients, bound, kind), unknowns in zip(rows, free):
+            if unknowns and parts[unknowns[0]] in wanted:
+                part_rows[parts[unknowns[0]]][kind].append((coefficients, bound))
         left = []
         for root, targets in wanted.items():
             if root is None:  # tied by no constraint once the totals are held: its own range stands
@@ -254,8 +253,8 @@ class _Auditor:
         return blockers
 
 
-def _components(equalities, inequalities) -> dict[int, int]:
-    """``{unknown: component}`` for the unknowns that appear in some constraint."""
+def _components(constraints) -> dict[int, int]:
+    """``{unknown: component}`` for the unknowns of ``constraints`` (each an iterable of unknowns)."""
     parent: dict[int, int] = {}
 
     def find(var):
@@ -266,8 +265,8 @@ def _components(equalities, inequalities) -> dict[int, int]:
         parent[var] = root
         return root
 
-    for coefficients, _ in (*equalities, *inequalities):
-        first, *rest = coefficients
+    for unknowns in constraints:
+        first, *rest = unknowns
         find(first)
         for var in rest:
             a, b = find(first), find(var)
