@@ -79,33 +79,21 @@ def test_a_protecting_count_filled_in_is_named(small_site, tmp_path):
            "figures" in result.stderr
 
 
-def test_a_small_count_published_fails(small_site, tmp_path):
-    site = doctored(small_site, tmp_path, """
-        UPDATE reach_results SET attended = 3 WHERE year = '2023/24' AND agency = 'Hillside Dental Practice'
-    """)
-    result = audit(site, *UNROUNDED)
+@pytest.mark.parametrize("change, named", [
+    pytest.param("UPDATE reach_results SET attended = 3 WHERE year = '2023/24' AND agency = 'Hillside Dental Practice'",
+                 "agency Hillside Dental Practice: attended is published as 3, which the policy never publishes",
+                 id="a small count published"),
+    pytest.param("UPDATE reach_results SET workforce = 4 WHERE year = '2024/25' AND agency = 'Hillside Dental Practice'",
+                 "agency Hillside Dental Practice: workforce is 4, but withheld in 2023/24: the same workforce every "
+                 "year", id="a workforce shown in one year and withheld in another"),
+    pytest.param("UPDATE cost_results SET cost_per_delegate = 110.5 WHERE year = '2023/24' AND grouping = 'year'",
+                 "cost_per_delegate = 110.5 is not computed from the published figures",
+                 id="a rate computed from an exact count"),
+])
+def test_a_doctored_site_fails_naming_the_figure(small_site, tmp_path, change, named):
+    result = audit(doctored(small_site, tmp_path, change), *UNROUNDED)
     assert result.exit_code == 1
-    assert "agency Hillside Dental Practice: attended is published as 3, which the policy never publishes" \
-        in result.stderr
-
-
-def test_a_workforce_shown_in_one_year_and_withheld_in_another_fails(small_site, tmp_path):
-    site = doctored(small_site, tmp_path, """
-        UPDATE reach_results SET workforce = 4 WHERE year = '2024/25' AND agency = 'Hillside Dental Practice'
-    """)
-    result = audit(site, *UNROUNDED)
-    assert result.exit_code == 1
-    assert "agency Hillside Dental Practice: workforce is 4, but withheld in 2023/24: the same workforce every " \
-           "year" in result.stderr
-
-
-def test_a_rate_computed_from_an_exact_count_fails(small_site, tmp_path):
-    site = doctored(small_site, tmp_path, """
-        UPDATE cost_results SET cost_per_delegate = 110.5 WHERE year = '2023/24' AND grouping = 'year'
-    """)
-    result = audit(site, *UNROUNDED)
-    assert result.exit_code == 1
-    assert "cost_per_delegate = 110.5 is not computed from the published figures" in result.stderr
+    assert named in result.stderr
 
 
 def test_neither_kind_of_database_is_refused(tmp_path):
