@@ -192,12 +192,18 @@ class _Auditor:
             if root is None:  # tied by no constraint once the totals are held: its own range stands
                 left += [var for var in targets if not self.proven(var)]
                 continue
-            programme = _Programme(self.model, sorted(part_members[root]), fixed=fixed, rows=part_rows[root])
-            for var in self.bulk(programme, targets):
-                if targeted and not self.proven(var):
-                    self.blockers[var] = self.targeted(programme, var) - {var}
-                if not self.proven(var):
-                    left.append(var)
+            members_of_part = sorted(part_members[root])
+            programme = _Programme(self.model, members_of_part, fixed=fixed, rows=part_rows[root])
+            unproven = self.bulk(programme, targets)
+            if targeted and unproven:
+                # A programme of their own, solved by the dual simplex: the bounds binding its optima name the
+                # blockers, and those of the dual's optima lead to fewer counts withheld (on the sample
+                # published exactly, about a tenth fewer than those of the primal's, warm from the bulk).
+                programme = _Programme(self.model, members_of_part, fixed=fixed, rows=part_rows[root], dual=True)
+                for var in unproven:
+                    if not self.proven(var):
+                        self.blockers[var] = self.targeted(programme, var) - {var}
+            left += [var for var in unproven if not self.proven(var)]
         return left
 
     def witness(self, members: list[int]) -> list[float] | None:
@@ -279,12 +285,16 @@ class _Programme:
     """A linear programme over some of a model's unknowns, solved again and again with other objectives.
 
     HiGHS keeps the programme and its last basis between solves, so each new
-    objective starts from the last optimum rather than from scratch.
+    objective starts from the last optimum rather than from scratch. Only the
+    objective changes, so that basis stays feasible, and the primal simplex
+    goes on from it (the dual simplex must first repair it, and took twice as
+    long over the whole programme of a year of a million records).
     """
 
-    def __init__(self, model: Model, members: list[int], fixed: dict | None = None, rows=None):
+    def __init__(self, model: Model, members: list[int], fixed: dict | None = None, rows=None, dual=False):
         """The programme over ``members``; any other unknown of its constraints is held at its value in
-        ``fixed`` (a restriction of the model: its optima are feasible points of the whole model)."""
+        ``fixed`` (a restriction of the model: its optima are feasible points of the whole model). Solved by
+        the primal simplex, or the dual with ``dual``."""
         import highspy
         from scipy.sparse import coo_matrix
 
@@ -319,6 +329,7 @@ class _Programme:
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
         self.highs = highspy._Highs()
         self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("simplex_strategy", 1 if dual else 4)
         self.highs.passModel(lp)
         self.optimal = highspy.HighsModelStatus.kOptimal
         self.columns = np.arange(width, dtype=np.int32)
