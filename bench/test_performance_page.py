@@ -1,5 +1,5 @@
-"""The benchmark page's figures (bench/performance_page.py): the serve ratios worked out by hand for two pages in three
-rounds, and the publication goals."""
+"""The benchmark page's arithmetic (performance_page.py): the serve ratios worked out by hand for two pages in three
+rounds, and the publication goals. The kit's own check, apart from the product's tests: ``pytest bench``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
 def page():
-    spec = importlib.util.spec_from_file_location("bench_performance_page", ROOT / "bench" / "performance_page.py")
+    spec = importlib.util.spec_from_file_location("bench_performance_page", BENCH / "performance_page.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
