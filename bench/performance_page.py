@@ -402,13 +402,14 @@ def evaluate_section(evaluate: dict) -> list[str]:
     lines = [
         "## Evaluate",
         "",
-        "Every built-in evaluator grouped by year and course, saving its results table as `scplearn evaluate` "
-        "does, against one bare SQLite query over the same database computing the three mean changes by year "
+        "Every built-in evaluator grouped by year and course (`scplearn.evaluate`, which keeps its exact results "
+        "in the evidence database as `scplearn evaluate` does), against one bare SQLite query over the same database computing the three mean changes by year "
         "and course (`SELECT sessions.year, sessions.course, avg(knowledge_post - knowledge_pre), ... FROM "
         "evaluations JOIN sessions ... GROUP BY sessions.year, sessions.course`). Medians of three runs in one "
-        "process after a warm-up run of each. Before every run the count of different delegates that `reach` "
-        "and `cost` share is forgotten (`evaluation.forget`), so each run pays for everything, as a new "
-        "`scplearn evaluate` process would; each evaluator's own time below is also taken from scratch.",
+        "process after a warm-up run of each. Before every run the kept results are dropped and the count of "
+        "different delegates that `reach` and `cost` share is forgotten (`evaluation.forget`), so each run "
+        "pays for everything, as `scplearn evaluate` on a database just imported would; each evaluator's own "
+        "time below is also taken from scratch.",
         "",
         "| What | Seconds | Result rows |",
         "|---|---:|---:|",
