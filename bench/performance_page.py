@@ -51,7 +51,8 @@ def goals(results: dict, goal: dict) -> list[tuple]:
                          f"≤ {goal['serve_p95']}×", f"{_ratio(ratio)} ({_short(path)})", ratio <= goal["serve_p95"]))
     if results.get("report"):
         ratio = results["report"]["report"]["wall"] / results["report"]["evaluate_cli"]["wall"]
-        rows.append(("`scplearn report` against `scplearn evaluate --by year --by course`", f"≤ {goal['report']}×",
+        rows.append(("`scplearn report`, its publication up to date, against `scplearn evaluate --by year --by course`",
+                     f"≤ {goal['report']}×",
                      _ratio(ratio), ratio <= goal["report"]))
     if results.get("publication"):
         rows += publication_goals(results["publication"], goal)
@@ -232,17 +233,12 @@ def notes(results: dict, goal: dict) -> list[str]:
     if any(measure.startswith("`scplearn report`") for measure in missed):
         report = results["report"]
         lines += [
-            f"**Report.** In this run `scplearn report` took {report['report']['wall']:.1f} s and `scplearn "
-            f"evaluate` {report['evaluate_cli']['wall']:.1f} s. The report runs more than the evaluate "
-            "command does: timed in one process on the million-record store, gathering its figures took "
-            "4.4 s (reach by year over every year, for the trend, 2.0 s, most of it counting different "
-            "delegates over all 1.2 million bookings; reach by sector for the year 1.0 s, each attended "
-            "booking looking up its delegate's agency; the score distributions 0.5 s; cost, uplift, impact "
-            "and the events 0.9 s), then its four charts are laid out and drawn twice each (PNG and SVG), "
-            "about 1.5 s, after matplotlib is imported. Both commands are CPU-bound in one process; even so "
-            "the ratio moves with the machine's other work: three full runs of this kit on 24 November 2026, "
-            "the code unchanged in between as far as the report goes, gave 2.89×, 2.61× and 3.15×, and a "
-            "fourth, with different delegates counted in memory (about 0.3 s less), 2.51×.",
+            f"**Report.** In this run `scplearn report` took {report['report']['wall']:.1f} s on the published "
+            f"database and `scplearn evaluate` {report['evaluate_cli']['wall']:.1f} s. The report reads the "
+            "published results of every year (for the trend) and of the grouping each of its sections shows, "
+            "checks that the publication is up to date with the data, and draws its four charts twice each "
+            "(PNG and SVG) after matplotlib is imported; the evaluate command computes and keeps four "
+            "evaluators' exact results by year and course, which the published ones do not need.",
             "",
         ]
     if any(measure.startswith("Publishing again") for measure in missed):
@@ -470,18 +466,24 @@ def report_section(report: dict | None) -> list[str]:
     if report is None:
         return ["## Report", "", "Not measured in this run (`scplearn report` missing, or `--skip report`).", ""]
     ratio = report["report"]["wall"] / report["evaluate_cli"]["wall"]
+    first = report.get("first_report")
     return [
         "## Report",
         "",
         f"`scplearn report --year {report['year']} --compare {report['compare']}` (Markdown, HTML and charts) "
         "against `scplearn evaluate --by year --by course` (every installed evaluator, results saved), each a "
-        "whole process.",
+        "whole process. The report writes only published figures: the first one brought the publication up to "
+        "date (every year through the disclosure policy and the audit, as `scplearn publish` does; see "
+        "Publish below) before writing; the second found it up to date, as a report after `scplearn serve` or "
+        "`scplearn publish` does, and is the one the goal judges.",
         "",
         "| Command | Wall s | CPU s | Peak MiB |",
         "|---|---:|---:|---:|",
         f"| `scplearn evaluate` | {report['evaluate_cli']['wall']:.1f} | {report['evaluate_cli']['cpu']:.1f} "
         f"| {report['evaluate_cli']['rss_mib']:.0f} |",
-        f"| `scplearn report` | {report['report']['wall']:.1f} | {report['report']['cpu']:.1f} "
+        *([f"| `scplearn report`, publishing first | {first['wall']:.1f} | {first['cpu']:.1f} "
+           f"| {first['rss_mib']:.0f} |"] if first else []),
+        f"| `scplearn report`, publication up to date | {report['report']['wall']:.1f} | {report['report']['cpu']:.1f} "
         f"| {report['report']['rss_mib']:.0f} |",
         "",
         f"Ratio: {ratio:.2f}×.",
