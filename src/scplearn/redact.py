@@ -16,11 +16,12 @@ NAME = "[name]"
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w])(?:\+\s?44\s?\(?0?\)?|\(?0)(?:[\s-]?\d){9,10}(?![\w])")
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_MAY_HOLD_CONTACT = re.compile(r"[@\d]")
 
 
 def contact_details(text):
     """``text`` with email addresses and phone numbers replaced by ``[name]`` (other values as they are)."""
-    if not isinstance(text, str) or ("@" not in text and not any(c.isdigit() for c in text)):
+    if not isinstance(text, str) or not _MAY_HOLD_CONTACT.search(text):
         return text
     return _joined(PHONE.sub(NAME, EMAIL.sub(NAME, text)))
 
