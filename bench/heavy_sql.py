@@ -102,7 +102,7 @@ def main(argv=None) -> None:
         db = args.db
         if db is None:
             db = work / "training.db"
-            subprocess.run([str(part) for part in scplearn("import", db, ROOT / "datasets" / "sample")],
+            subprocess.run([str(part) for part in scplearn("import", db, ROOT / "src" / "scplearn" / "sample")],
                            check=True, capture_output=True, env=environment())
         port = free_port()
         process = serve(db, port, work / "serve.log")

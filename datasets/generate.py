@@ -1,4 +1,4 @@
-"""Generate the SYNTHETIC sample data in datasets/sample/ (see datasets/README.md).
+"""Generate the SYNTHETIC sample data in src/scplearn/sample/ (see datasets/README.md).
 
     python datasets/generate.py [--out DIR] [--seed N]
 
@@ -460,7 +460,8 @@ def summary(records) -> str:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Generate the synthetic scplearn sample data.")
-    parser.add_argument("--out", default=Path(__file__).resolve().parent / "sample", type=Path)
+    parser.add_argument("--out", default=Path(__file__).resolve().parent.parent / "src" / "scplearn" / "sample",
+                        type=Path)
     parser.add_argument("--seed", default=2024, type=int)
     args = parser.parse_args(argv)
     records = generate(args.out, args.seed)

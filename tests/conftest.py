@@ -10,7 +10,7 @@ import pytest
 import scplearn
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "datasets" / "sample"
+SAMPLE = ROOT / "src" / "scplearn" / "sample"
 SMALL = ROOT / "datasets" / "small"
 """Two partnerships, three agencies (a dental practice of three delegates and a nursery of nine among them),
 four sessions over two years: a programme built to be attacked (see datasets/README.md)."""
@@ -31,7 +31,7 @@ def sample_dir():
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
-    """A store built once from datasets/sample; treat it as read-only."""
+    """A store built once from the bundled sample; treat it as read-only."""
     directory = tmp_path_factory.mktemp("sample")
     store = scplearn.open(directory / "training.db")
     scplearn.import_files(store, [SAMPLE])

@@ -1,6 +1,8 @@
 """The scplearn command: help everywhere, clear one-line errors, init, import, imports, demo."""
 
 import json
+import tomllib
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -8,6 +10,7 @@ from conftest import write_csv
 from test_import import reference_files
 
 import scplearn
+from scplearn import samples
 from scplearn.cli import cli
 
 
@@ -78,7 +81,8 @@ def test_unrecognised_file_is_a_one_line_error(tmp_path):
     assert result.output.startswith("Error: ") and "no importer recognises this file" in result.output
 
 
-def test_demo_builds_and_evaluates_the_sample_without_serving(tmp_path, sample_dir):
+def test_demo_builds_and_evaluates_the_sample_without_serving(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # anywhere: the sample comes with the package
     result = CliRunner().invoke(cli, ["demo", "--no-serve", "--dir", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     assert f"Database: {(tmp_path / 'demo' / 'training.db').resolve()}" in result.output
@@ -86,6 +90,17 @@ def test_demo_builds_and_evaluates_the_sample_without_serving(tmp_path, sample_d
         for name in scplearn.plugins.get_evaluators():
             assert store.db[f"{name}_results"].count > 0
         assert store.counts()["evaluations"] > 1000
+
+
+def test_the_sample_is_package_data_so_an_installed_scplearn_has_it():
+    package = Path(scplearn.__file__).parent
+    sample = samples.sample_directory()
+    assert sample.parent == package
+    with open(package.parent.parent / "pyproject.toml", "rb") as handle:
+        globs = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["scplearn"]
+    shipped = {path for pattern in globs for path in package.glob(pattern)}
+    files = set(sample.iterdir())
+    assert len(files) == 10 and files <= shipped
 
 
 def demo(directory, data, *args):

@@ -1,8 +1,9 @@
 """scplearn: evaluate multi-agency safeguarding training.
 
     import scplearn
+    from scplearn.samples import sample_directory
     store = scplearn.open("training.db")
-    scplearn.import_files(store, ["datasets/sample"])
+    scplearn.import_files(store, [sample_directory()])  # the bundled synthetic sample
     scplearn.evaluate(store, "uplift", by=["year"])
 """
 

@@ -50,7 +50,7 @@ def plugins_():
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               default=Path("scplearn-demo"), show_default=True, help="Where to build the demo database")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Sample data to import [default: the bundled datasets/sample]")
+              help="Sample data to import [default: the sample bundled with scplearn]")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the result with Datasette")
 @click.option("--port", default=8001, show_default=True, help="Port to serve on (127.0.0.1 only)")
 @click.option("--force", is_flag=True, help="Build in a --dir that holds files scplearn did not write")

@@ -7,7 +7,6 @@ from pathlib import Path
 import scplearn
 
 from . import filemodes, folders, results
-from .errors import ScplearnError
 
 DEMO_DATABASE = "training.db"
 DEMO_FILES = [
@@ -18,12 +17,8 @@ DEMO_FILES = [
 
 
 def sample_directory() -> Path:
-    """``datasets/sample`` of the source checkout scplearn runs from (or of the working directory)."""
-    for base in (Path(__file__).resolve().parents[2], Path.cwd()):
-        candidate = base / "datasets" / "sample"
-        if candidate.is_dir():
-            return candidate
-    raise ScplearnError("cannot find datasets/sample; run from a checkout of scplearn or pass --data")
+    """The synthetic sample data, installed with the package (see datasets/README.md)."""
+    return Path(__file__).resolve().parent / "sample"
 
 
 def build(directory, data, *, force: bool = False, echo=print) -> Path:
