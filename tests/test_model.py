@@ -54,6 +54,6 @@ def test_competency_level_and_workforce_ranges():
 def test_every_record_type_is_frozen():
     for record_type in model.RECORD_TYPES:
         assert attrs.has(record_type)
+        instance = object.__new__(record_type)  # a frozen class refuses every assignment, however it was made
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
-            instance = model.Partnership(name="x")
-            instance.name = "y"
+            setattr(instance, attrs.fields(record_type)[0].name, "y")
