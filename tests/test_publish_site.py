@@ -224,6 +224,30 @@ async def test_canned_queries_answer_from_the_public_tables(ds, site):
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("query", ["headline_figures", "this_year_against_last", "courses_by_uplift",
+                                   "reach_by_sector_and_agency"])
+async def test_canned_queries_take_the_year_as_people_write_it_and_default_to_the_latest(ds, site, query):
+    db = sqlite3.connect(site.path(site.public))
+    years = [row[0] for row in db.execute("SELECT DISTINCT year FROM reach_results ORDER BY year")]
+    latest = years[-1]
+
+    async def rows(year=None):
+        response = await ds.client.get(f"/public/{query}.json?_shape=array"
+                                       + ("" if year is None else f"&year={urllib.parse.quote(year)}"))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    written_as_published = await rows(latest)
+    assert written_as_published and {row["year"] for row in written_as_published} == {latest}
+    for written in (None, "", latest.replace("/", "-"), latest[:4]):
+        assert await rows(written) == written_as_published, written
+    first = years[0]
+    assert {row["year"] for row in await rows(first[:4])} == {first}
+    (unknown,) = await rows("1999/00")
+    assert list(unknown.values())[0] == f"No figures for 1999/00; the years published are {', '.join(years)}"
+
+
+@pytest.mark.asyncio
 async def test_the_dashboard_opens_on_the_latest_year_and_its_filter_shows_it(ds, site):
     db = sqlite3.connect(site.path(site.public))
     try:

@@ -55,6 +55,28 @@ def figures_sql(tables: dict) -> str | None:
     return "\n  UNION ALL ".join(parts) or None
 
 
+def chosen_year(years: str) -> str:
+    """CTEs ``years`` (those ``years`` selects) and ``chosen``: the year ``:year`` names, written 2023/24,
+    2023-24 or 2023 (the financial year starting then), or the latest when none is given (NULL when it names
+    none of them)."""
+    return (f"years AS ({years}),\n"
+            "chosen AS (SELECT coalesce(\n"
+            "  (SELECT year FROM years WHERE year = replace(trim(:year), '-', '/')),\n"
+            "  (SELECT year FROM years WHERE length(trim(:year)) = 4 AND year LIKE trim(:year) || '/%'),\n"
+            "  CASE WHEN trim(coalesce(:year, '')) = '' THEN (SELECT max(year) FROM years) END) AS year)")
+
+
+def unknown_year(empty: int) -> str:
+    """A row naming the years there are when ``:year`` names none of them: position 0, the message, then
+    ``empty`` NULLs."""
+    return ("SELECT 0, 'No figures for ' || :year || '; the years published are ' || "
+            "(SELECT group_concat(year, ', ') FROM (SELECT year FROM years ORDER BY year))"
+            + ", NULL" * empty + " WHERE (SELECT year FROM chosen) IS NULL")
+
+
+YEAR_HELP = " The year as 2023/24, 2023-24 or 2023; the latest when left empty."
+
+
 def canned_queries(tables: dict) -> dict:
     """The canned queries for a public database whose tables (name → columns) are ``tables``."""
     found = {}
@@ -63,53 +85,69 @@ def canned_queries(tables: dict) -> dict:
         found["headline_figures"] = {
             "title": "Headline figures for a year",
             "description": "Sessions, places offered, delegates, attendance rate, mean uplift per dimension "
-                           "and follow-up impact for one financial year (e.g. 2023/24).",
-            "sql": f"WITH figures AS (\n  {figures}\n)\nSELECT figure, value, note FROM figures "
-                   "WHERE year = :year ORDER BY position",
+                           "and follow-up impact for one financial year." + YEAR_HELP,
+            "sql": f"WITH figures AS (\n  {figures}\n),\n{chosen_year('SELECT DISTINCT year FROM figures')}\n"
+                   "SELECT figure, value, note, year FROM (\n"
+                   "  SELECT position, figure, value, note, year FROM figures WHERE year = (SELECT year FROM chosen)\n"
+                   f"  UNION ALL\n  {unknown_year(3)}\n"
+                   ") ORDER BY position",
         }
         found["this_year_against_last"] = {
             "title": "This year against last",
-            "description": "Each headline figure for a financial year beside the same figure for the year before.",
-            "sql": f"WITH figures AS (\n  {figures}\n),\n"
-                   "last AS (SELECT max(year) AS year FROM figures WHERE year < :year),\n"
+            "description": "Each headline figure for a financial year beside the same figure for the year before."
+                           + YEAR_HELP,
+            "sql": f"WITH figures AS (\n  {figures}\n),\n{chosen_year('SELECT DISTINCT year FROM figures')},\n"
+                   "last AS (SELECT max(year) AS year FROM figures WHERE year < (SELECT year FROM chosen)),\n"
                    "side_by_side AS (\n"
                    "  SELECT position, figure,\n"
-                   "    max(CASE WHEN figures.year = :year THEN value END) AS this_year,\n"
+                   "    max(CASE WHEN figures.year = (SELECT year FROM chosen) THEN value END) AS this_year,\n"
                    "    max(CASE WHEN figures.year = last.year THEN value END) AS last_year,\n"
-                   "    last.year AS compared_with\n"
-                   "  FROM figures, last GROUP BY position, figure\n"
+                   "    (SELECT year FROM chosen) AS year, last.year AS compared_with\n"
+                   "  FROM figures, last WHERE (SELECT year FROM chosen) IS NOT NULL GROUP BY position, figure\n"
                    ")\n"
-                   "SELECT figure, this_year, last_year,\n"
-                   "  CASE WHEN typeof(this_year) = 'integer' AND typeof(last_year) = 'integer'\n"
-                   "    THEN this_year - last_year ELSE round(this_year - last_year, 1) END AS change,\n"
-                   "  compared_with\n"
-                   "FROM side_by_side ORDER BY position",
+                   "SELECT figure, this_year, last_year, change, year, compared_with FROM (\n"
+                   "  SELECT position, figure, this_year, last_year,\n"
+                   "    CASE WHEN typeof(this_year) = 'integer' AND typeof(last_year) = 'integer'\n"
+                   "      THEN this_year - last_year ELSE round(this_year - last_year, 1) END AS change,\n"
+                   "    year, compared_with\n"
+                   f"  FROM side_by_side\n  UNION ALL\n  {unknown_year(5)}\n"
+                   ") ORDER BY position",
         }
     uplift = tables.get("uplift_results", {})
     if {"mean_change", "n", "ci_low", "ci_high"} <= set(uplift):
         found["courses_by_uplift"] = {
             "title": "Courses ranked by uplift",
             "description": "Mean change in each dimension per course in a financial year, with the number of "
-                           "delegates and the 95% confidence interval; withheld figures sort last.",
-            "sql": "SELECT u.dimension, u.course, c.title, u.n, u.mean_change, u.ci_low, u.ci_high, u.suppressed\n"
-                   "FROM uplift_results u LEFT JOIN courses c ON c.code = u.course\n"
-                   "WHERE u.grouping = 'year,course' AND u.year = :year\n"
-                   "ORDER BY CASE u.dimension "
+                           "delegates and the 95% confidence interval; withheld figures sort last." + YEAR_HELP,
+            "sql": f"WITH {chosen_year('SELECT DISTINCT year FROM uplift_results')}\n"
+                   "SELECT dimension, course, title, n, mean_change, ci_low, ci_high, suppressed, year FROM (\n"
+                   "  SELECT 1 AS position, u.dimension, u.course, c.title, u.n, u.mean_change, u.ci_low, u.ci_high,\n"
+                   "    u.suppressed, u.year\n"
+                   "  FROM uplift_results u LEFT JOIN courses c ON c.code = u.course\n"
+                   "  WHERE u.grouping = 'year,course' AND u.year = (SELECT year FROM chosen)\n"
+                   f"  UNION ALL\n  {unknown_year(8)}\n"
+                   ")\nORDER BY position, CASE dimension "
                    + " ".join(f"WHEN {sql_string(d)} THEN {i}" for i, d in enumerate(DIMENSIONS))
-                   + " END, u.mean_change IS NULL, u.mean_change DESC",
+                   + " END, mean_change IS NULL, mean_change DESC",
         }
     reach = tables.get("reach_results", {})
     if {"attended", "unique_delegates", "per_1000_workforce", "representation_ratio"} <= set(reach):
-        columns = "r.attended, r.unique_delegates, r.per_1000_workforce, r.representation_ratio, r.suppressed"
+        columns = ("r.attended, r.unique_delegates, r.per_1000_workforce, r.representation_ratio, r.suppressed, "
+                   "r.year")
+        year = "r.year = (SELECT year FROM chosen)"
         found["reach_by_sector_and_agency"] = {
             "title": "Reach by sector and agency against workforce",
             "description": "Attendances and delegates per sector and per agency in a financial year, per 1,000 "
-                           "staff and as a share of delegates against the share of the workforce.",
-            "sql": f"SELECT * FROM (\n  SELECT 'sector' AS level, coalesce(s.label, r.sector) AS name, {columns}\n"
+                           "staff and as a share of delegates against the share of the workforce." + YEAR_HELP,
+            "sql": f"WITH {chosen_year('SELECT DISTINCT year FROM reach_results')}\n"
+                   "SELECT level, name, attended, unique_delegates, per_1000_workforce, representation_ratio, "
+                   "suppressed, year FROM (\n"
+                   f"  SELECT 1 AS position, 'sector' AS level, coalesce(s.label, r.sector) AS name, {columns}\n"
                    "  FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector\n"
-                   "  WHERE r.grouping = 'year,sector' AND r.year = :year\n"
-                   f"  UNION ALL\n  SELECT 'agency', r.agency, {columns}\n  FROM reach_results r\n"
-                   "  WHERE r.grouping = 'year,sector,agency' AND r.year = :year\n"
-                   ")\nORDER BY level DESC, unique_delegates IS NULL, unique_delegates DESC",
+                   f"  WHERE r.grouping = 'year,sector' AND {year}\n"
+                   f"  UNION ALL\n  SELECT 2, 'agency', r.agency, {columns}\n  FROM reach_results r\n"
+                   f"  WHERE r.grouping = 'year,sector,agency' AND {year}\n"
+                   f"  UNION ALL\n  {unknown_year(7)}\n"
+                   ")\nORDER BY position, unique_delegates IS NULL, unique_delegates DESC",
         }
     return found
