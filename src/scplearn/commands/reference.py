@@ -13,6 +13,7 @@ import scplearn
 
 from .. import model, reference
 from . import EXISTING_DB, DefaultGroup, friendly_errors
+from .evaluate import format_table
 
 COURSE_OPTIONS = (
     click.option("--title", help="The title as published"),
@@ -40,17 +41,7 @@ def _options(options):
 
 
 def _table(rows, columns):
-    if not rows:
-        click.echo("(none)")
-        return
-    widths = {column: max(len(column), *(len(_text(row[column])) for row in rows)) for column in columns}
-    click.echo("  ".join(column.ljust(widths[column]) for column in columns).rstrip())
-    for row in rows:
-        click.echo("  ".join(_text(row[column]).ljust(widths[column]) for column in columns).rstrip())
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value)
+    click.echo(format_table([{column: row[column] for column in columns} for row in rows]) if rows else "(none)")
 
 
 @click.group(cls=DefaultGroup, default="list")
