@@ -1,4 +1,5 @@
-"""Shared fixtures: an empty store, and a store built from the bundled sample data."""
+"""Shared fixtures and helpers: an empty store, one holding the importer tests' reference records, one built from
+the bundled sample data, and what an import must leave unchanged."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ def tmp_store(tmp_path):
     store = scplearn.open(tmp_path / "training.db")
     yield store
     store.close()
+
+
+@pytest.fixture
+def store(tmp_store, tmp_path):
+    """A store holding the reference records (:func:`reference`); a test module wanting another overrides it."""
+    reference(tmp_store, tmp_path / "reference")
+    return tmp_store
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +72,56 @@ def small_programme(directory: Path) -> list[Path]:
     """Copy the small programme's files into ``directory``; return them."""
     shutil.copytree(SMALL, directory)
     return sorted(directory.iterdir())
+
+
+def reference(store, directory):
+    """Import the records a training team keeps in scplearn's own layout: partnership, agencies, courses, sessions."""
+    write_csv(directory / "partnerships.csv", """
+        name
+        Leicester
+    """)
+    write_csv(directory / "agencies.csv", """
+        name,sector,partnership
+        Leicestershire Police,police,Leicester
+        St Mary's Primary School,education,Leicester
+        Leicester City Council Children's Services,la_children,Leicester
+        University Hospitals of Leicester NHS Trust,health,Leicester
+    """)
+    write_csv(directory / "courses.csv", """
+        code,title,duration_hours
+        CAS01,Core Awareness in Safeguarding Children,3
+        NEG02,Neglect: Recognising and Responding,2
+        VIR03,Online Safety Briefing,
+    """)
+    write_csv(directory / "sessions.csv", """
+        code,course,date,mode,capacity,partnership
+        CAS01-2024-09-03,CAS01,03/09/2024,face to face,20,Leicester
+        NEG02-2024-09-10,NEG02,2024-09-10,virtual,30,Leicester
+        NEG02-2024-10-15,NEG02,15/10/2024,virtual,30,Leicester
+        VIR03-2024-09-12,VIR03,2024-09-12,webinar,100,Leicester
+    """)
+    report = scplearn.import_files(store, [directory])
+    assert report.written
+    return directory
+
+
+def snapshot(store):
+    """Everything an import can change: every table but the ledger, and the private database."""
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    evidence = [line for line in store.db.conn.iterdump() if 'INSERT INTO "imports"' not in line]
+    counts = {table: number for table, number in store.counts().items() if table != "imports"}
+    return counts, evidence, list(store.private.conn.iterdump())
+
+
+def people(store):
+    """Private store contents, email -> name."""
+    return {row["email"]: row["name"] for row in store.private["people"].rows}
+
+
+def bookings(store):
+    """Bookings by email (through the private store), as (session, email) -> (status, walk_in)."""
+    emails = {row["key"]: row["email"] for row in store.private["people"].rows}
+    return {
+        (row["session"], emails[row["delegate"]]): (row["status"], bool(row["walk_in"]))
+        for row in store.db["bookings"].rows
+    }

@@ -228,7 +228,7 @@ def test_a_dry_run_shows_what_would_be_created_and_writes_nothing(exports, tmp_p
 
 def test_a_multi_select_question_worded_like_its_options(tmp_store, tmp_path):
     """The question itself says "used the learning" and "specific action": its answers are still options."""
-    from test_importers_helpers import reference
+    from conftest import reference
     reference(tmp_store, tmp_path / "reference")
     header = ["Timestamp", "Email address", "Since the training, have you used the learning or taken specific action? "
               "(Tick all that apply)"]

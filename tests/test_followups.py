@@ -8,14 +8,13 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import reference
+from conftest import reference, write_csv
 
 import scplearn
 from scplearn import followups
 from scplearn.cli import cli
 
-SESSION_DATES = {  # as in test_importers_helpers.reference
+SESSION_DATES = {  # as in conftest.reference
     "CAS01-2024-09-03": "2024-09-03", "NEG02-2024-09-10": "2024-09-10",
     "NEG02-2024-10-15": "2024-10-15", "VIR03-2024-09-12": "2024-09-12",
 }

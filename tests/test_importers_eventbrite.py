@@ -5,7 +5,7 @@ import csv
 
 import pytest
 from click.testing import CliRunner
-from test_importers_helpers import bookings, people, reference, snapshot
+from conftest import bookings, people, snapshot
 
 import scplearn
 from scplearn.cli import cli
@@ -48,12 +48,6 @@ def write_report(path, rows=ROWS, *, bom=True, blank_lines=True):
             if blank_lines and number == 1:
                 writer.writerow([])
     return path
-
-
-@pytest.fixture
-def store(tmp_store, tmp_path):
-    reference(tmp_store, tmp_path / "reference")
-    return tmp_store
 
 
 def test_the_report_is_recognised_and_only_by_the_eventbrite_importer(tmp_path):

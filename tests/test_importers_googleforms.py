@@ -5,8 +5,7 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import reference, snapshot
+from conftest import reference, snapshot, write_csv
 
 import scplearn
 from scplearn.cli import cli

@@ -1,72 +1,12 @@
-"""The helpers every tool importer shares: times, names, mapping files, question wording.
-
-Also home to :func:`reference`, the partnership/agency/course/session records
-the importer tests import first, and :func:`snapshot`, what an import must
-leave unchanged.
-"""
+"""The helpers every tool importer shares: times, names, mapping files, question wording."""
 
 import datetime as dt
 
 import pytest
-from conftest import write_csv
 
-import scplearn
 from scplearn.errors import ScplearnError
 from scplearn.importers import clock, mapping, responses
 from scplearn.importers.lookup import name_key
-
-
-def reference(store, directory):
-    """Import the records a training team keeps in scplearn's own layout: partnership, agencies, courses, sessions."""
-    write_csv(directory / "partnerships.csv", """
-        name
-        Leicester
-    """)
-    write_csv(directory / "agencies.csv", """
-        name,sector,partnership
-        Leicestershire Police,police,Leicester
-        St Mary's Primary School,education,Leicester
-        Leicester City Council Children's Services,la_children,Leicester
-        University Hospitals of Leicester NHS Trust,health,Leicester
-    """)
-    write_csv(directory / "courses.csv", """
-        code,title,duration_hours
-        CAS01,Core Awareness in Safeguarding Children,3
-        NEG02,Neglect: Recognising and Responding,2
-        VIR03,Online Safety Briefing,
-    """)
-    write_csv(directory / "sessions.csv", """
-        code,course,date,mode,capacity,partnership
-        CAS01-2024-09-03,CAS01,03/09/2024,face to face,20,Leicester
-        NEG02-2024-09-10,NEG02,2024-09-10,virtual,30,Leicester
-        NEG02-2024-10-15,NEG02,15/10/2024,virtual,30,Leicester
-        VIR03-2024-09-12,VIR03,2024-09-12,webinar,100,Leicester
-    """)
-    report = scplearn.import_files(store, [directory])
-    assert report.written
-    return directory
-
-
-def snapshot(store):
-    """Everything an import can change: every table but the ledger, and the private database."""
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    evidence = [line for line in store.db.conn.iterdump() if 'INSERT INTO "imports"' not in line]
-    counts = {table: number for table, number in store.counts().items() if table != "imports"}
-    return counts, evidence, list(store.private.conn.iterdump())
-
-
-def people(store):
-    """Private store contents, email -> name."""
-    return {row["email"]: row["name"] for row in store.private["people"].rows}
-
-
-def bookings(store):
-    """Bookings by email (through the private store), as (session, email) -> (status, walk_in)."""
-    emails = {row["key"]: row["email"] for row in store.private["people"].rows}
-    return {
-        (row["session"], emails[row["delegate"]]): (row["status"], bool(row["walk_in"]))
-        for row in store.db["bookings"].rows
-    }
 
 
 # times and durations

@@ -3,8 +3,7 @@
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import bookings, people, reference, snapshot
+from conftest import bookings, people, snapshot, write_csv
 
 import scplearn
 from scplearn.cli import cli
@@ -71,12 +70,6 @@ def write_register(path, rows=REGISTER):
         sheet.append(list(row))
     workbook.save(path)
     return path
-
-
-@pytest.fixture
-def store(tmp_store, tmp_path):
-    reference(tmp_store, tmp_path / "reference")
-    return tmp_store
 
 
 EXPECTED = {

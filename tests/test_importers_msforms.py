@@ -6,8 +6,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import people, reference, snapshot
+from conftest import people, reference, snapshot, write_csv
 
 import scplearn
 from scplearn import summaries
@@ -50,12 +49,6 @@ def write_form(path, questions, responses, *, start=dt.datetime(2024, 9, 10, 11,
 def evaluations(store):
     emails = {row["key"]: row["email"] for row in store.private["people"].rows}
     return {(row.pop("session"), emails[row.pop("delegate")]): row for row in store.db["evaluations"].rows}
-
-
-@pytest.fixture
-def store(tmp_store, tmp_path):
-    reference(tmp_store, tmp_path / "reference")
-    return tmp_store
 
 
 def both_form(tmp_path, name="Neglect evaluation.xlsx", answers=ANSWERS):

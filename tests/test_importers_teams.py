@@ -4,8 +4,7 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import bookings, reference, snapshot
+from conftest import bookings, reference, snapshot, write_csv
 
 import scplearn
 from scplearn.cli import cli

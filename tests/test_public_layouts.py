@@ -9,8 +9,7 @@ come from", names each source). Expected figures are worked out by hand.
 import codecs
 
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import bookings
+from conftest import bookings, write_csv
 
 import scplearn
 from scplearn.cli import cli

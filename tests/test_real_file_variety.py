@@ -6,8 +6,7 @@ import csv
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_importers_helpers import bookings, people, reference
+from conftest import bookings, people, reference, write_csv
 from test_importers_teams import SESSION, at, booked_store
 
 import scplearn

@@ -2,7 +2,6 @@
 
 import pytest
 from click.testing import CliRunner
-from test_importers_helpers import reference as reference_files
 
 import scplearn
 from scplearn import reference
@@ -14,12 +13,6 @@ def run(*args):
     result = CliRunner().invoke(cli, [str(arg) for arg in args])
     assert "Traceback" not in result.output
     return result
-
-
-@pytest.fixture
-def store(tmp_store, tmp_path):
-    reference_files(tmp_store, tmp_path / "reference")
-    return tmp_store
 
 
 def test_courses_are_listed_added_and_edited(store):

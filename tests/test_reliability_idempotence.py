@@ -19,10 +19,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE, write_csv
+from conftest import SAMPLE, reference, write_csv
 from test_importers_eventbrite import write_report
 from test_importers_googleforms import write_responses
-from test_importers_helpers import reference
 from test_importers_register import ROWS as HAND_KEPT_ROWS
 from test_importers_register import write_register as write_hand_kept_register
 from test_importers_mapped import TOML, write_register

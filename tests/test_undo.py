@@ -2,7 +2,7 @@
 
 import pytest
 from click.testing import CliRunner
-from test_importers_helpers import bookings, reference, snapshot
+from conftest import bookings, snapshot
 from test_importers_teams import GOOD, SESSION, booked_store, write_current
 
 import scplearn
@@ -15,12 +15,6 @@ from scplearn.errors import ScplearnError
 def booked(tmp_store, tmp_path):
     """The reference records, and people booked on NEG02-2024-09-10 (tests/test_importers_teams.py)."""
     return booked_store(tmp_store, tmp_path)
-
-
-@pytest.fixture
-def store(tmp_store, tmp_path):
-    reference(tmp_store, tmp_path / "reference")
-    return tmp_store
 
 
 def summaries(store):
