@@ -284,7 +284,7 @@ def notes(results: dict, goal: dict) -> list[str]:
 
 
 def update_note(publication: dict) -> list[str]:
-    evaluate, update, full = publication["evaluate"], publication["update"], publication["full"]
+    evaluate, update = publication["evaluate"], publication["update"]
     years = evaluate["years"]
     return [
         "**Publishing again after one more session.** The session's year is evaluated again over every "

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 import scplearn
 
-from . import importing, plugins, samples
+from . import plugins, samples
 from .commands import DB_PATH, friendly_errors, store_options, warnings_as_messages
 
 

@@ -164,8 +164,8 @@ def _sectors(figures) -> str:
     if not disclosed:
         if not rows:
             return "No delegate's sector is known for this year."
-        return (f"Too few people from each sector took part to show participation by sector: every sector's "
-                f"count is withheld to protect individuals.")
+        return ("Too few people from each sector took part to show participation by sector: every sector's "
+                "count is withheld to protect individuals.")
     body = []
     under = []
     for row in rows:
