@@ -188,7 +188,19 @@ def test_small_counts_are_withheld_and_the_rest_rounded():
     published = POLICY.publish(block(70, [45, 3, 22]))
     assert parts_of(published) == [45, None, 20]
     assert published.block.tables[0].rows[0]["people"] == 70
-    assert published.block.tables[1].rows[1]["suppressed"] == "people"
+    # The mean over those 3 people is withheld too, though this toy's is empty: see below.
+    assert published.block.tables[1].rows[1]["suppressed"] == "people, mean"
+
+
+def test_a_statistic_over_too_few_people_is_withheld_even_when_it_is_empty():
+    """A standard deviation over one person is empty; published as empty beside a withheld count, it would
+    say that the count is 1. It reads withheld, as a mean over those people does."""
+    published = POLICY.publish(block(70, [45, 3, 22], means=[2.0, None, 1.5]))
+    rows = published.block.tables[1].rows
+    assert [row["mean"] for row in rows] == [2.0, None, 1.5]
+    assert [row["suppressed"] for row in rows] == [None, "people, mean", None]
+    exact_none = POLICY.publish(block(70, [45, 3, 22], means=[2.0, 0.5, 1.5])).block.tables[1].rows[1]
+    assert exact_none["suppressed"] == rows[1]["suppressed"]  # the same whatever the exact mean was
 
 
 def test_a_withheld_count_is_left_all_its_possible_values_by_the_totals():
@@ -213,7 +225,7 @@ def test_rounded_parts_that_pin_their_total_make_the_policy_withhold_one():
     assert parts_of(published).count(None) == 1
     assert published.secondary == 1
     withheld = next(row for row in published.block.tables[1].rows if row["people"] is None)
-    assert withheld["suppressed"] == withheld["protecting"] == "people"
+    assert (withheld["suppressed"], withheld["protecting"]) == ("people, mean", "people")
     ranges = attacker(published, POLICY)
     assert all(len(values) >= 2 for values in ranges)
 
@@ -230,7 +242,7 @@ def test_derived_figures_come_from_the_published_counts():
     published = POLICY.publish(block(70, [41, 3, 26], places=80))
     rows = published.block.tables[1].rows
     assert rows[0]["people"] == 40 and rows[0]["rate"] == 50.0  # 100 × 40 / 80, not 100 × 41 / 80
-    assert rows[1]["rate"] is None and rows[1]["suppressed"] == "people, rate"
+    assert rows[1]["rate"] is None and rows[1]["suppressed"] == "people, rate, mean"
     assert rows[2]["rate"] == round(100 * 25 / 80)
 
 

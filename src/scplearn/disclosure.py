@@ -203,7 +203,7 @@ class DisclosurePolicy:
     def _published(self, block, counts):
         from .results.block import Block, Table
 
-        tables = []
+        tables, withheld = [], set()
         for t, table in enumerate(block.tables):
             rows = []
             for r, row in enumerate(table.rows):
@@ -213,16 +213,20 @@ class DisclosurePolicy:
                     if column.kind == "count" and column.people:
                         out[name] = counts[(t, r, name)]
                     elif column.kind == "statistic":
-                        shown = value is not None and all(
+                        enough = all(
                             (row.get(base) or 0) >= self.min_n_for_statistic and counts.get((t, r, base)) is not None
                             for base in column.bases
                         )
-                        out[name] = rounded(value, column.decimals) if shown else None
+                        out[name] = rounded(value, column.decimals) if enough and value is not None else None
+                        if not enough:
+                            # Withheld whatever its value: an empty standard deviation beside a withheld
+                            # mean would say that one person gave it.
+                            withheld.add((t, r, name))
                     elif column.kind != "derived":
                         out[name] = value
                 rows.append(out)
             tables.append(Table(table.evaluator, table.grouping, rows))
-        return Publication(Block(block.year, tables))
+        return Publication(Block(block.year, tables), statistics_withheld=withheld)
 
 
 @attrs.define
@@ -232,6 +236,8 @@ class Publication:
     block: object
     audit: object = None
     secondary: int = 0
+    statistics_withheld: set = attrs.Factory(set)
+    """Cells of statistics over too few people: withheld even where the exact value is empty."""
 
     def derive(self, exact, secondary=frozenset()) -> None:
         """Compute every derived figure from the published ones, round to each column's decimals, and
@@ -252,7 +258,8 @@ class Publication:
                     value = column.formula(formula_row)
                     row[name] = values[name] = rounded(value, column.decimals)
                 row[SUPPRESSED_COLUMN] = ", ".join(
-                    name for name in evaluator.columns if row.get(name) is None and exact_row.get(name) is not None
+                    name for name in evaluator.columns if row.get(name) is None and (
+                        exact_row.get(name) is not None or (t, r, name) in self.statistics_withheld)
                 ) or None
                 row[PROTECTING_COLUMN] = ", ".join(
                     name for name in evaluator.columns if (t, r, name) in secondary) or None
