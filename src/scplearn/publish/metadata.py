@@ -26,6 +26,7 @@ from ..disclosure import DisclosurePolicy
 from . import dashboards, queries
 from .passwords import password_variable
 from .public import FACETED, result_table
+from .views import WITHHELD_EXPLAINED, view_metadata
 
 LICENSE = "Open Government Licence v3.0"
 LICENSE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -47,7 +48,7 @@ LABEL_DESCRIPTIONS = {
     "dimension": "What delegates rated: knowledge, skills or confidence, each self-rated 1–10",
     "score": "Self-rating, 1 (low) to 10 (high)",
     "event": "The large event (its session code)",
-    "suppressed": "Figures withheld from this row to protect individuals; their cells are empty",
+    "suppressed": "Figures withheld from this row to protect individuals; their cells read 'withheld'",
 }
 
 PAGE_SIZE = 20
@@ -200,6 +201,7 @@ def table_metadata(tables: dict, policy, sizes: dict | None = None) -> dict:
                                                 "or use the dashboard; any column's menu offers its facet.")
         elif name in LOOKUP_TABLES:
             result[name] = LOOKUP_TABLES[name]
+    result.update(view_metadata(tables))
     return result
 
 
@@ -217,7 +219,7 @@ def evaluator_table_metadata(evaluator, columns: dict, policy) -> dict:
         facets.append("dimension")
     return {
         "description": f"{evaluator.description}. One row per group{per_row}, newest year first; "
-                       "the grouping column says which grouping.",
+                       "the grouping column says which grouping. " + WITHHELD_EXPLAINED,
         "facets": facets,
         "size": RESULTS_PAGE_SIZE,
         "columns": descriptions,

@@ -38,6 +38,7 @@ from ..results.quotes import published_quotes
 from ..spreadsheets import neutralise_database
 from ..store import now
 from . import queries
+from .views import write_views
 
 FACETED = ("year", "partnership", "course", "sector", "mode")
 """Columns offered as facets: each is indexed in every table that has it."""
@@ -73,6 +74,7 @@ def build_public(store, path, *, policy: DisclosurePolicy | None = None, as_of=N
             for name in published.names():
                 write_table(db, name)
             write_headlines(db)
+            write_views(db)
             write_quotes(db, quotes)
             write_about(db, store, policy, version)
             neutralise_database(db)  # its CSV downloads open in spreadsheets

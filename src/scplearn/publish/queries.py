@@ -36,9 +36,9 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def withheld_note(column: str) -> str:
+def withheld_note(column: str, suppressed: str = "suppressed") -> str:
     """SQL giving 'withheld' when ``column`` is listed in the row's ``suppressed`` column."""
-    return f"CASE WHEN (', ' || suppressed || ', ') LIKE '%, {column}, %' THEN 'withheld' END"
+    return f"CASE WHEN (', ' || {suppressed} || ', ') LIKE '%, {column}, %' THEN 'withheld' END"
 
 
 def figures_sql(tables: dict) -> str | None:

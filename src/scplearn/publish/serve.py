@@ -14,7 +14,8 @@ they carry no absolute paths):
   less the public database's descriptions, canned queries and charts, which go
   to ``public.metadata.json`` beside ``public.db`` and reach Datasette
   through :mod:`.descriptions_plugin` (see there why); table pages are drawn
-  by :mod:`.rows_plugin`, the same HTML as Datasette's in less time, and
+  by :mod:`.rows_plugin`, the same HTML as Datasette's in less time, with
+  :mod:`.pages_plugin`'s short marks for withheld figures; and
   :mod:`.gc_plugin` keeps the objects made at start-up out of the garbage
   collector's way.
 
@@ -42,7 +43,7 @@ import scplearn
 
 from .. import folders, results, spreadsheets
 from ..errors import ScplearnError
-from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, paths_plugin, rows_plugin
+from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, pages_plugin, paths_plugin, rows_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
@@ -59,6 +60,7 @@ PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_limits.py": limits_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_paths.py": paths_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_errors.py": errors_plugin,
+    f"{PLUGINS_DIRECTORY}/scplearn_pages.py": pages_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_spreadsheets.py": spreadsheets,
 }
 """Where a published site keeps scplearn's Datasette plugins, for hosts without scplearn."""

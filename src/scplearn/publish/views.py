@@ -1,0 +1,186 @@
+"""Readable views of the public database: one for each question a board asks and each grouping.
+
+The results tables (``reach_results``, ``uplift_results``, ``impact_results``)
+hold every published figure of every grouping, under column names such as
+``hedges_gz``. A board member wants "people from each agency this year" and
+"how confidence moved, by course". :data:`VIEWS` are those answers: SQL views
+over the same published rows, one grouping each (``reach_by_agency``,
+``uplift_by_course`` …), with a few columns under titles a person reads
+("People", "Mean change", "95% interval"). The statistical columns (effect
+sizes, Wilcoxon p, non-response gaps) stay in the results table, which each
+view's description links to.
+
+A figure the disclosure policy withheld reads ``withheld`` (the results
+tables leave it empty and name it in ``suppressed``); an empty cell is a
+figure that does not apply (no workforce known, no follow-up due). The views
+compute nothing new but the text of an interval, so they show nothing the
+results tables do not.
+"""
+
+from __future__ import annotations
+
+import html
+
+import attrs
+
+from .queries import withheld_note
+
+WITHHELD = "withheld"
+"""What a view shows in place of a figure withheld to protect small groups."""
+WITHHELD_EXPLAINED = (f"“{WITHHELD}” marks a figure withheld to protect small groups (small counts, and counts "
+                      "that would let a small one be worked out); an empty cell does not apply.")
+
+
+@attrs.frozen
+class Column:
+    title: str
+    source: str
+    """The results table's column this one shows (withheld when that one is)."""
+    description: str
+    delegate_level: bool | None = None
+    """True: shown only by sector and agency; False: only by year and course; None: always."""
+    expression: str | None = None
+    """SQL over the results row ``r`` giving the value, when it is not ``source`` itself."""
+
+    def sql(self) -> str:
+        value = self.expression or f"r.{self.source}"
+        return f"coalesce({value}, {withheld_note(self.source, 'r.suppressed')})"
+
+
+@attrs.frozen
+class Question:
+    name: str
+    table: str
+    what: str
+    columns: tuple[Column, ...]
+    dimension: str | None = None
+    """Read only this dimension's rows (impact repeats its group figures on each dimension's row)."""
+
+
+@attrs.frozen
+class Grouping:
+    name: str
+    grouping: str
+    labels: tuple[tuple[str, str, str], ...]
+    """(title, SQL, description) of the columns that say which group a row is."""
+    delegate_level: bool
+
+
+YEAR = ("Year", "r.year", "Financial year, April to March")
+GROUPINGS = (
+    Grouping("year", "year", (YEAR,), False),
+    Grouping("course", "year,course", (YEAR, ("Course", "coalesce(c.title, r.course)", "The course")), False),
+    Grouping("sector", "year,sector", (YEAR, ("Sector", "coalesce(s.label, r.sector)", "The delegates' sector")),
+             True),
+    Grouping("agency", "year,sector,agency",
+             (YEAR, ("Sector", "coalesce(s.label, r.sector)", "The agency's sector"),
+              ("Agency", "r.agency", "The delegates' agency")), True),
+)
+
+
+def interval(title: str, low: str, high: str, description: str, signed: bool = True) -> Column:
+    """A column writing ``low`` and ``high`` as one interval, "+1.9 to +2.9" (or "60 to 80")."""
+    number = "%+.1f" if signed else "%.0f"
+    return Column(title, low, description,
+                  expression=f"CASE WHEN r.{low} IS NOT NULL THEN printf('{number} to {number}', r.{low}, r.{high}) END")
+
+
+QUESTIONS = (
+    Question("reach", "reach_results", "who was reached: people and attendances, against workforce where known", (
+        Column("Sessions", "sessions", "Sessions run (exact)", False),
+        Column("Places offered", "spaces_offered", "Delegate places offered at sessions with a set number of "
+                                                   "places (exact)", False),
+        Column("Attendances", "attended", "Attendances: a person counts once for each session attended"),
+        Column("Attendance rate (%)", "attendance_rate", "Attendances as a share of places offered", False),
+        Column("People", "unique_delegates", "Different people who attended at least once"),
+        Column("Workforce", "workforce", "Staff of the agencies whose workforce is known", True),
+        Column("People per 1,000 workforce", "per_1000_workforce",
+               "People from agencies whose workforce is known, per 1,000 of that workforce", True),
+        Column("Representation ratio", "representation_ratio",
+               "That rate against the rate of every sector together: 1 is a fair share", True),
+    )),
+    Question("uplift", "uplift_results", "did it work: how self-rated knowledge, skills and confidence moved", (
+        Column("Dimension", "dimension", "Knowledge, skills or confidence, each self-rated 1–10"),
+        Column("Delegates", "n", "Delegates who rated themselves before and after training"),
+        Column("Before", "mean_pre", "Mean self-rating before training"),
+        Column("After", "mean_post", "Mean self-rating after training"),
+        Column("Mean change", "mean_change", "Mean of after minus before, in points out of 10"),
+        interval("95% interval", "ci_low", "ci_high", "95% confidence interval of the mean change"),
+        Column("Improved (%)", "pct_improved", "Share rating themselves higher after training"),
+        Column("Net score", "net_score", "Share rating themselves higher less the share lower (−100 to +100)"),
+    )),
+    Question("followup", "impact_results", "did it last: the follow-up survey some three months after training", (
+        Column("Follow-ups due", "due", "Attendances whose follow-up survey was due"),
+        Column("Respondents", "followups", "Follow-up surveys answered"),
+        Column("Response rate (%)", "response_rate", "Respondents as a share of follow-ups due"),
+        Column("Used the learning (%)", "pct_used_learning", "Share of respondents who used the learning in their "
+                                                             "everyday work"),
+        interval("Used the learning, 95% interval", "pct_used_learning_ci_low", "pct_used_learning_ci_high",
+                 "Wilson score interval of that share", signed=False),
+        Column("Took specific action (%)", "pct_specific_action", "Share of respondents who took a specific action "
+                                                                  "in the workplace"),
+        Column("Confidence after training", "mean_post", "Mean self-rated confidence after training, of those "
+                                                         "who rated themselves again at follow-up"),
+        Column("Confidence three months on", "mean_followup", "Their mean self-rated confidence at follow-up"),
+    ), dimension="confidence"),
+)
+
+
+def view_name(question: Question, grouping: Grouping) -> str:
+    return f"{question.name}_by_{grouping.name}"
+
+
+def view_columns(question: Question, grouping: Grouping) -> list[tuple[str, str, str]]:
+    """(title, SQL, description) of every column of the view of ``question`` by ``grouping``."""
+    figures = [(c.title, c.sql(), c.description) for c in question.columns
+               if c.delegate_level in (None, grouping.delegate_level)]
+    return [*grouping.labels, *figures]
+
+
+def view_sql(question: Question, grouping: Grouping) -> str:
+    columns = ",\n  ".join(f'{sql} AS "{title}"' for title, sql, _ in view_columns(question, grouping))
+    where = f"r.grouping = '{grouping.grouping}'"
+    if question.dimension:
+        where += f" AND r.dimension = '{question.dimension}'"
+    order = ", ".join(['"Year" DESC', *(f'"{title}"' for title, _, _ in grouping.labels[1:]), "r.rowid"])
+    return (f"SELECT\n  {columns}\nFROM {question.table} r\n"
+            "LEFT JOIN courses c ON c.code = r.course\nLEFT JOIN sectors s ON s.key = r.sector\n"
+            f"WHERE {where}\nORDER BY {order}")
+
+
+def installed_views(tables: dict) -> dict[str, tuple[Question, Grouping]]:
+    """``{view name: (question, grouping)}`` for the views whose results table and columns are published."""
+    found = {}
+    for question in QUESTIONS:
+        columns = tables.get(question.table, {})
+        needed = {c.source for c in question.columns} | {"grouping", "suppressed"}
+        if not needed <= set(columns):
+            continue
+        for grouping in GROUPINGS:
+            if set(grouping.grouping.split(",")) <= set(columns):
+                found[view_name(question, grouping)] = (question, grouping)
+    return found
+
+
+def write_views(db) -> None:
+    """Create every installed view in the public database ``db`` (a sqlite-utils Database)."""
+    tables = {table.name: table.columns_dict for table in db.tables}
+    for name, (question, grouping) in installed_views(tables).items():
+        db.create_view(name, view_sql(question, grouping))
+
+
+def view_metadata(tables: dict) -> dict:
+    """Datasette metadata for every installed view: a description linking to the detail table, and the
+    descriptions of its columns."""
+    result = {}
+    for name, (question, grouping) in installed_views(tables).items():
+        result[name] = {
+            "description_html": (
+                f"<p>{question.what.capitalize()}, by {grouping.name}, newest year first.</p>"
+                f"<p>{html.escape(WITHHELD_EXPLAINED)} Every figure, with the statistics behind it, is in "
+                f"<a href=\"/public/{question.table}?grouping={grouping.grouping}\">{question.table}</a>.</p>"
+            ),
+            "columns": {title: description for title, _, description in view_columns(question, grouping)},
+            "size": 20,
+        }
+    return result
