@@ -8,11 +8,13 @@ test's temporary directory for a person to look at.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -89,7 +91,7 @@ def test_the_dashboard_draws_its_charts_in_a_real_browser(server, tmp_path):
     dom = browse("--dump-dom", url, tmp_path=tmp_path)
     assert dom.returncode == 0, dom.stderr
     sections = chart_sections(dom.stdout)
-    vega = [slug for slug in sections if slug.startswith(("before-after", "uplift-", "reach-", "attendance-by"))]
+    vega = [slug for slug in sections if slug.startswith(("before-after", "uplift-", "people-", "attendance-by"))]
     assert len(vega) == 7, sections.keys()
     for slug in vega:
         svg = sections[slug]
@@ -105,3 +107,47 @@ def test_the_dashboard_draws_its_charts_in_a_real_browser(server, tmp_path):
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert screenshot.stat().st_size > 50_000
     print(f"screenshot: {screenshot}")
+
+
+def panel_table(section: str) -> list[dict]:
+    """The rows of a table panel, as the browser drew them: ``{column title: cell text}``."""
+    header = [html.unescape(cell) for cell in re.findall(r"<th>(.*?)</th>", section)]
+    rows = re.findall(r"<tr>(.*?)</tr>", section.split("</thead>", 1)[-1], re.S)
+    return [dict(zip(header, (html.unescape(cell) for cell in re.findall(r"<td>(.*?)</td>", row)))) for row in rows]
+
+
+def test_a_board_member_reads_reach_change_and_follow_up_by_agency_from_the_dashboard(server, sample_copy, tmp_path):
+    """Anonymous, from the dashboard alone: the people reached by agency, the confidence change by agency
+    and the three-month "used the learning" figure of the latest year, each the published figure."""
+    dom = browse("--dump-dom", f"{server}/-/dashboards/{SLUG}", tmp_path=tmp_path)
+    assert dom.returncode == 0, dom.stderr
+    sections = chart_sections(dom.stdout)
+    public = sqlite3.connect(sample_copy.path.parent / f"{sample_copy.path.stem}-public" / "public.db")
+    public.row_factory = sqlite3.Row
+    latest = public.execute("SELECT max(year) FROM reach_results").fetchone()[0]
+
+    def shown(row, column, text):
+        withheld = column in (row["suppressed"] or "")
+        return text if row[column] is not None else "withheld" if withheld else ""
+
+    people = {row["Agency"]: row["People"] for row in panel_table(sections["reach-by-agency"])}
+    published = public.execute("SELECT * FROM reach_results WHERE grouping = 'year,sector,agency' AND year = ?",
+                               [latest]).fetchall()
+    assert len(people) == len(published) > 10
+    for row in published:
+        assert people[row["agency"]] == shown(row, "unique_delegates", str(row["unique_delegates"])), row["agency"]
+
+    confidence = {row["Agency"]: row["Confidence"] for row in panel_table(sections["change-by-agency"])}
+    published = public.execute("SELECT * FROM uplift_results WHERE grouping = 'year,sector,agency' AND year = ? "
+                               "AND dimension = 'confidence'", [latest]).fetchall()
+    assert len(confidence) == len(published)
+    for row in published:
+        text = row["mean_change"] is not None and f"{row['mean_change']:+.1f} ({row['ci_low']:+.1f} to {row['ci_high']:+.1f})"
+        assert confidence[row["agency"]] == shown(row, "mean_change", text), row["agency"]
+
+    follow_up = {row["Measure"]: row for row in panel_table(sections["three-months-on"])}
+    assert follow_up["Financial year"]["This year"] == latest
+    used = public.execute("SELECT pct_used_learning FROM impact_results WHERE grouping = 'year' AND year = ? "
+                          "AND dimension = 'confidence'", [latest]).fetchone()[0]
+    assert follow_up["Used the learning in everyday work"]["This year"] == f"{used:.0f}%"
+    public.close()

@@ -9,6 +9,7 @@ installed; a missing chart leaves an empty cell in the layout.
 from __future__ import annotations
 
 from ..model import DIMENSIONS
+from . import board
 from .public import DISTRIBUTION
 
 SLUG = "training"
@@ -40,15 +41,21 @@ def latest_year(database, tables: dict) -> str | None:
 def dashboards(db: str, tables: dict, latest: str | None = None) -> dict:
     """``{slug: dashboard}`` for the datasette-dashboards plugin; ``latest`` is the year shown first."""
     charts = {}
-    for slug, chart, needs in _charts(db):
+    for slug, chart, needs in (*_charts(db), *board.panels(db)):
         table, columns = needs
         if set(columns) <= set(tables.get(table, {})):
             charts[slug] = chart
     layout = [
         ["sessions", "attendances", "attendance-rate"],
+        ["reached"] * 3,
+        ["people-by-sector", "reach-by-agency", "reach-by-agency"],
+        ["worked"] * 3,
+        ["change-by-course", "change-by-course", "uplift-by-year"],
+        ["change-by-agency", "change-by-agency", "uplift-by-year"],
+        ["uplift-by-course"] * 3,
         [f"before-after-{d}" for d in DIMENSIONS],
-        ["uplift-by-course", "uplift-by-course", "reach-by-sector"],
-        ["attendance-by-year", "uplift-by-year", "uplift-by-year"],
+        ["lasted"] * 3,
+        ["three-months-on", "attendance-by-year", "attendance-by-year"],
     ]
     layout = [[slug if slug in charts else "." for slug in row] for row in layout]
     layout = [row for row in layout if set(row) != {"."}]
@@ -67,9 +74,10 @@ def dashboards(db: str, tables: dict, latest: str | None = None) -> dict:
     return {
         SLUG: {
             "title": "Safeguarding training",
-            "description": "Reach, uplift and attendance of the multi-agency safeguarding training, for the "
-                           "financial year chosen, the latest by default (the year-by-year charts show every year). Figures are "
-                           "disclosure-controlled: small counts are withheld and others rounded.",
+            "description": "Who the multi-agency safeguarding training reached, whether it worked and whether it "
+                           "lasted, for the financial year chosen (the latest by default) beside the year before; "
+                           "the year-by-year charts show every year. Figures are disclosure-controlled: small "
+                           "counts are withheld and others rounded.",
             "layout": layout,
             "filters": filters,
             "charts": charts,
@@ -139,22 +147,6 @@ def _charts(db):
             ],
         },
     }, ("uplift_results", ["course", "dimension", "n", "mean_change", "ci_low", "ci_high"])
-    yield "reach-by-sector", {
-        "title": "Attendances by sector",
-        "db": db,
-        "query": "SELECT coalesce(s.label, r.sector, 'Not recorded') AS sector, r.attended "
-                 "FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector "
-                 f"WHERE r.grouping = 'year,sector' AND {chosen_year('reach_results', 'r.year')} ORDER BY r.attended DESC",
-        "library": "vega-lite",
-        "display": {
-            "usermeta": SVG,
-            "mark": {"type": "bar", "tooltip": True},
-            "encoding": {
-                "y": {"field": "sector", "type": "nominal", "sort": "-x", "title": None},
-                "x": {"field": "attended", "type": "quantitative", "title": "Attendances"},
-            },
-        },
-    }, (reach, ["sector", "attended"])
     yield "attendance-by-year", {
         "title": "Places offered and attendances by year",
         "db": db,

@@ -1,0 +1,151 @@
+"""The dashboard's panels for the three questions a board asks, each for the chosen year beside the previous one.
+
+- **Who was reached:** people by sector (a chart), and people, attendances
+  and workforce by agency (a table);
+- **did it work:** the mean change in knowledge, skills and confidence, with
+  its 95% interval, by course and by agency (tables);
+- **did it last:** the follow-up survey's answers some three months on (a
+  table).
+
+Every panel reads the public database's results tables, so it shows the
+published figures and nothing else: a withheld figure reads ``withheld``. A
+heading above each question links to the readable views behind its panels
+(:mod:`.views`). Table panels are drawn by datasette-dashboards with
+``innerHTML``, so every text from the data (agency and course names) is
+escaped in the SQL.
+"""
+
+from __future__ import annotations
+
+from ..model import DIMENSIONS
+from .queries import withheld_note
+from .views import WITHHELD_EXPLAINED
+
+REACH, UPLIFT, IMPACT = "reach_results", "uplift_results", "impact_results"
+
+
+def years(table: str) -> str:
+    """CTEs ``chosen`` (the year chosen in the filter, or the latest of ``table``) and ``previous`` (the year
+    before it in ``table``), each one row with a ``year`` column."""
+    return (f"WITH chosen AS (SELECT coalesce(NULL [[ , :year ]], (SELECT max(year) FROM {table})) AS year), "
+            f"previous AS (SELECT max(year) AS year FROM {table} WHERE year < (SELECT year FROM chosen)) ")
+
+
+def html_text(expression: str) -> str:
+    """SQL: ``expression`` escaped for HTML (the table panels write their cells as HTML)."""
+    return f"replace(replace(replace({expression}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+
+
+def shown(row: str, column: str, form: str | None = None) -> str:
+    """SQL: ``row.column`` as the panel shows it: ``form`` (a printf format) applied, ``withheld`` when the
+    disclosure policy withheld it, empty when it does not apply."""
+    value = f"printf('{form}', {row}.{column})" if form else f"{row}.{column}"
+    return (f"coalesce(CASE WHEN {row}.{column} IS NOT NULL THEN {value} END, "
+            f"{withheld_note(column, f'{row}.suppressed')}, '')")
+
+
+def change(row: str) -> str:
+    """SQL: a mean change with its interval, ``+2.3 (+2.1 to +2.5)``."""
+    return (f"coalesce(CASE WHEN {row}.mean_change IS NOT NULL THEN printf('%+.1f', {row}.mean_change) || "
+            f"coalesce(printf(' (%+.1f to %+.1f)', {row}.ci_low, {row}.ci_high), '') END, "
+            f"{withheld_note('mean_change', f'{row}.suppressed')}, '')")
+
+
+def heading(db: str, title: str, text: str, views: list[tuple[str, str]]) -> dict:
+    links = ", ".join(f"[{label}](/{db}/{view})" for label, view in views)
+    return {"library": "markdown", "display": f"### {title}\n\n{text} Tables: {links}."}
+
+
+def panels(db: str):
+    """(slug, chart, (table, columns it needs)) for the board's panels and their headings."""
+    yield "reached", heading(db, "Who was reached", "Different people and attendances by sector and by agency, "
+                             "against each one's workforce where it is known. " + WITHHELD_EXPLAINED,
+                             [("by sector", "reach_by_sector"), ("by agency", "reach_by_agency"),
+                              ("by course", "reach_by_course")]), (REACH, ["unique_delegates"])
+    yield "people-by-sector", {
+        "title": "People reached by sector, this year and last",
+        "db": db,
+        "query": years(REACH) + "SELECT coalesce(s.label, r.sector, 'Not recorded') AS sector, r.year, "
+                 "r.unique_delegates AS people FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector "
+                 "WHERE r.grouping = 'year,sector' AND r.year IN (SELECT year FROM chosen UNION SELECT year "
+                 "FROM previous) ORDER BY r.year DESC, sector",
+        "library": "vega-lite",
+        "display": {
+            "usermeta": {"embedOptions": {"renderer": "svg"}},
+            "mark": {"type": "bar", "tooltip": True},
+            "encoding": {
+                "y": {"field": "sector", "type": "nominal", "title": None, "axis": {"labelLimit": 220}},
+                "yOffset": {"field": "year", "sort": "descending"},
+                "x": {"field": "people", "type": "quantitative", "title": "Different people"},
+                "color": {"field": "year", "type": "ordinal", "sort": "descending", "title": "Year",
+                          "legend": {"orient": "bottom"}},
+            },
+        },
+    }, (REACH, ["sector", "unique_delegates"])
+    yield "reach-by-agency", {
+        "title": "People and attendances by agency, against workforce",
+        "db": db,
+        "query": years(REACH) + "SELECT " + html_text("r.agency") + " AS Agency, "
+                 + shown("r", "unique_delegates") + " AS People, "
+                 + shown("p", "unique_delegates") + " AS \"People, year before\", "
+                 + shown("r", "attended") + " AS Attendances, "
+                 + shown("r", "workforce") + " AS Workforce, "
+                 + shown("r", "per_1000_workforce", "%.1f") + " AS \"People per 1,000 workforce\" "
+                 "FROM reach_results r LEFT JOIN reach_results p ON p.grouping = r.grouping AND p.agency = r.agency "
+                 "AND p.year = (SELECT year FROM previous) "
+                 "WHERE r.grouping = 'year,sector,agency' AND r.year = (SELECT year FROM chosen) "
+                 "ORDER BY r.agency",
+        "library": "table",
+    }, (REACH, ["agency", "unique_delegates", "attended", "workforce", "per_1000_workforce"])
+    yield "worked", heading(db, "Did it work", "The mean change in delegates' self-rated knowledge, skills and "
+                            "confidence (1–10) from before to after training, with its 95% interval.",
+                            [("by course", "uplift_by_course"), ("by agency", "uplift_by_agency"),
+                             ("by sector", "uplift_by_sector")]), (UPLIFT, ["mean_change"])
+    for slug, label, join, grouping in (
+        ("change-by-course", "Course", "coalesce(c.title, r.course)", "year,course"),
+        ("change-by-agency", "Agency", "r.agency", "year,sector,agency"),
+    ):
+        field = grouping.rsplit(",", 1)[-1]
+        pivot = ", ".join(
+            f"max(CASE WHEN r.dimension = '{d}' THEN {change('r')} END) AS \"{d.capitalize()}\"" for d in DIMENSIONS)
+        yield slug, {
+            "title": f"Mean change by {label.lower()}, with its 95% interval",
+            "db": db,
+            "query": years(UPLIFT) + f"SELECT {html_text(join)} AS {label}, "
+                     f"max(CASE WHEN r.dimension = 'confidence' THEN {shown('r', 'n')} END) AS Delegates, {pivot}, "
+                     f"max(CASE WHEN r.dimension = 'confidence' THEN {change('p')} END) AS \"Confidence, year before\" "
+                     "FROM uplift_results r LEFT JOIN courses c ON c.code = r.course "
+                     f"LEFT JOIN uplift_results p ON p.grouping = r.grouping AND p.{field} = r.{field} "
+                     "AND p.dimension = r.dimension AND p.year = (SELECT year FROM previous) "
+                     f"WHERE r.grouping = '{grouping}' AND r.year = (SELECT year FROM chosen) "
+                     f"GROUP BY r.{field} ORDER BY {label}",
+            "library": "table",
+        }, (UPLIFT, [field, "dimension", "n", "mean_change", "ci_low", "ci_high"])
+    yield "lasted", heading(db, "Did it last", "What delegates said in the follow-up survey some three months "
+                            "after training.", [("by year", "followup_by_year"), ("by course", "followup_by_course"),
+                                                ("by agency", "followup_by_agency")]), (IMPACT, ["pct_used_learning"])
+    rows = [
+        ("Follow-ups due", "due", None), ("Respondents", "followups", None),
+        ("Response rate", "response_rate", "%.0f%%"),
+        ("Used the learning in everyday work", "pct_used_learning", "%.0f%%"),
+        ("Took specific action in the workplace", "pct_specific_action", "%.0f%%"),
+        ("Confidence after training (of those re-rating)", "mean_post", "%.1f"),
+        ("Confidence three months on", "mean_followup", "%.1f"),
+    ]
+    measures = " UNION ALL ".join(
+        f"SELECT {position} AS position, '{label}' AS Measure, "
+        f"coalesce((SELECT {shown('i', column, form)} FROM this i), '') AS \"This year\", "
+        f"coalesce((SELECT {shown('i', column, form)} FROM earlier i), '') AS \"Year before\""
+        for position, (label, column, form) in enumerate(rows, start=1))
+    yield "three-months-on", {
+        "title": "Three months on: the follow-up survey",
+        "db": db,
+        "query": years(IMPACT) + ", this AS (SELECT * FROM impact_results WHERE grouping = 'year' AND "
+                 "dimension = 'confidence' AND year = (SELECT year FROM chosen)), earlier AS (SELECT * FROM "
+                 "impact_results WHERE grouping = 'year' AND dimension = 'confidence' AND year = (SELECT year "
+                 "FROM previous)) SELECT Measure, \"This year\", \"Year before\" FROM ("
+                 "SELECT 0 AS position, 'Financial year' AS Measure, (SELECT year FROM chosen) AS \"This year\", "
+                 f"coalesce((SELECT year FROM previous), '') AS \"Year before\" UNION ALL {measures}) ORDER BY position",
+        "library": "table",
+    }, (IMPACT, ["due", "followups", "response_rate", "pct_used_learning", "pct_specific_action", "mean_post",
+                 "mean_followup"])
