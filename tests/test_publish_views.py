@@ -196,3 +196,18 @@ def test_no_statistic_is_left_empty_and_unlisted_beside_a_withheld_count(public)
                     checked += 1
                     assert name in listed, (evaluator.name, dict(row), name)
     assert checked > 100
+
+
+def test_the_home_page_says_when_data_was_last_imported_as_a_reader_writes_it():
+    from scplearn.publish.metadata import readable_time
+
+    assert readable_time("2026-12-04T09:05:00+00:00") == "4 December 2026 at 09:05 UTC"
+    assert readable_time("2026-07-01T00:30:00+01:00") == "30 June 2026 at 23:30 UTC"
+    assert readable_time(None) == "never"
+
+
+@pytest.mark.asyncio
+async def test_the_home_page_shows_no_raw_timestamp(ds):
+    page = await ds.client.get("/")
+    assert re.search(r"Data last imported \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d UTC", page.text)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", page.text)

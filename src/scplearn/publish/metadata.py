@@ -16,6 +16,7 @@ serves it from (see :mod:`.descriptions_plugin`).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from pathlib import Path
 
@@ -178,7 +179,8 @@ def description_html(about: dict, evidence_name: str | None, policy) -> str:
         f"financial years {e(about.get('years') or 'none yet')}: who the training reached, how delegates' "
         "self-rated knowledge, skills and confidence (scores are self-rated 1–10) moved, and what they did "
         "with it months later.</p>"
-        f"<p>Data last imported {e(about.get('last_import') or 'never')}. Sources: {e(about.get('sources') or '')}.</p>"
+        f"<p>Data last imported {e(readable_time(about.get('last_import')))}. "
+        f"Sources: {e(about.get('sources') or '')}.</p>"
         f"<p>{e(policy.describe())} Figures are rounded separately, so they need not add up. "
         "See the <a href=\"/-/dashboards\">dashboards</a> and the canned queries of the "
         "<a href=\"/public\">public</a> database.</p>"
@@ -186,6 +188,14 @@ def description_html(about: dict, evidence_name: str | None, policy) -> str:
         f"<p>The <code>{e(evidence_name)}</code> database holds the pseudonymous records behind these figures; "
         "training coordinators <a href=\"/-/login\">sign in</a> to see it.</p>" if evidence_name else ""
     )
+
+
+def readable_time(stamp: str | None) -> str:
+    """An ISO timestamp as a reader writes it: ``2026-12-04T10:31:00+00:00`` → "4 December 2026 at 10:31 UTC"."""
+    if not stamp:
+        return "never"
+    moment = dt.datetime.fromisoformat(stamp).astimezone(dt.timezone.utc)
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M} UTC"
 
 
 def table_metadata(tables: dict, policy, sizes: dict | None = None) -> dict:
