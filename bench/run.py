@@ -244,6 +244,8 @@ def public_pages(metadata: dict, tables: list[str]) -> list[tuple[str, str]]:
         chosen = {key: f["default"] for key, f in dashboard.get("filters", {}).items() if f.get("default")}
         pages.append(("dashboard", f"/-/dashboards/{slug}" + (f"?{urllib.parse.urlencode(chosen)}" if chosen else "")))
         for chart_slug, chart in dashboard.get("charts", {}).items():
+            if "query" not in chart:
+                continue  # a heading, drawn with the page
             parameters = {"sql": chart_sql(chart["query"], chosen), "_shape": "array", **chosen}
             pages.append(("chart SQL", f"/{chart['db']}.json?" + urllib.parse.urlencode(parameters)))
     return pages
@@ -285,7 +287,8 @@ def serve_benchmark(db: Path, work: Path, requests: dict, rounds: int) -> dict:
                 metadata = json.loads(response.read())
             with sqlite3.connect(site / "public.db") as connection:
                 tables = [row[0] for row in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+                    "ORDER BY name")]
         else:
             metadata = {"databases": {db.stem: {}}}
             with sqlite3.connect(db) as connection:

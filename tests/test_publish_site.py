@@ -216,16 +216,10 @@ async def test_canned_queries_answer_from_the_public_tables(ds, site):
     assert [row["mean_change"] for row in rows] == sorted((row["mean_change"] for row in rows), reverse=True)
     assert all(row["ci_low"] <= row["mean_change"] <= row["ci_high"] for row in rows)
 
-    response = await ds.client.get(f"/public/reach_by_sector_and_agency.json?year={YEAR}&_shape=array")
-    levels = [row["level"] for row in response.json()]
-    assert levels.count("sector") == db.execute(
-        "SELECT count(*) FROM reach_results WHERE grouping = 'year,sector' AND year = ?", [YEAR]).fetchone()[0]
-    assert "agency" in levels
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query", ["headline_figures", "this_year_against_last", "courses_by_uplift",
-                                   "reach_by_sector_and_agency"])
+@pytest.mark.parametrize("query", ["headline_figures", "this_year_against_last", "courses_by_uplift"])
 async def test_canned_queries_take_the_year_as_people_write_it_and_default_to_the_latest(ds, site, query):
     db = sqlite3.connect(site.path(site.public))
     years = [row[0] for row in db.execute("SELECT DISTINCT year FROM reach_results ORDER BY year")]

@@ -130,24 +130,4 @@ def canned_queries(tables: dict) -> dict:
                    + " ".join(f"WHEN {sql_string(d)} THEN {i}" for i, d in enumerate(DIMENSIONS))
                    + " END, mean_change IS NULL, mean_change DESC",
         }
-    reach = tables.get("reach_results", {})
-    if {"attended", "unique_delegates", "per_1000_workforce", "representation_ratio"} <= set(reach):
-        columns = ("r.attended, r.unique_delegates, r.per_1000_workforce, r.representation_ratio, r.suppressed, "
-                   "r.year")
-        year = "r.year = (SELECT year FROM chosen)"
-        found["reach_by_sector_and_agency"] = {
-            "title": "Reach by sector and agency against workforce",
-            "description": "Attendances and delegates per sector and per agency in a financial year, per 1,000 "
-                           "staff and as a share of delegates against the share of the workforce." + YEAR_HELP,
-            "sql": f"WITH {chosen_year('SELECT DISTINCT year FROM reach_results')}\n"
-                   "SELECT level, name, attended, unique_delegates, per_1000_workforce, representation_ratio, "
-                   "suppressed, year FROM (\n"
-                   f"  SELECT 1 AS position, 'sector' AS level, coalesce(s.label, r.sector) AS name, {columns}\n"
-                   "  FROM reach_results r LEFT JOIN sectors s ON s.key = r.sector\n"
-                   f"  WHERE r.grouping = 'year,sector' AND {year}\n"
-                   f"  UNION ALL\n  SELECT 2, 'agency', r.agency, {columns}\n  FROM reach_results r\n"
-                   f"  WHERE r.grouping = 'year,sector,agency' AND {year}\n"
-                   f"  UNION ALL\n  {unknown_year(7)}\n"
-                   ")\nORDER BY position, unique_delegates IS NULL, unique_delegates DESC",
-        }
     return found
