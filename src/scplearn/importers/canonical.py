@@ -15,20 +15,9 @@ import attrs
 
 from .. import model
 from ..hookspecs import hookimpl
+from ..schema import TABLE_NAMES
 from . import Issue, Parsed, tables
 
-TABLE_NAMES = {
-    model.Partnership: "partnerships",
-    model.Agency: "agencies",
-    model.Course: "courses",
-    model.Session: "sessions",
-    model.Delegate: "delegates",
-    model.Booking: "bookings",
-    model.Evaluation: "evaluations",
-    model.FollowUp: "followups",
-    model.Feedback: "feedback",
-    model.Spend: "spend",
-}
 _BY_NAME = {name: record_type for record_type, name in TABLE_NAMES.items()}
 _BY_NAME.update({"follow_ups": model.FollowUp, "follow-ups": model.FollowUp, "evaluation": model.Evaluation})
 
