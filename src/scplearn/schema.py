@@ -56,7 +56,9 @@ class Column:
     ``source`` is the attribute of the record whose value the column holds
     (``email`` for a pseudonym column: the writer puts the pseudonym in its
     place), or ``None`` for a value the writer computes. ``references`` is the
-    table whose key the column names.
+    table whose key the column names. ``since`` is the schema version that
+    added the column, and ``default`` the field's default, which the rows
+    already there take when it is added.
     """
 
     name: str
@@ -92,10 +94,10 @@ def _python_type(annotation) -> tuple[type, bool]:
     return annotation, False
 
 
-def _column(record_type, field) -> Column:
+def _column(record_type, field, annotation) -> Column:
     storage = field.metadata
     key = storage.get("key", False)
-    python_type, optional = _python_type(typing.get_type_hints(record_type)[field.name])
+    python_type, optional = _python_type(annotation)
     name, references = field.name, storage.get("refers_to")
     if name == "email":  # stored as the delegate's pseudonym
         if record_type is model.Delegate:
@@ -111,11 +113,12 @@ def _column(record_type, field) -> Column:
 
 def _table(record_type, name: str) -> Table:
     fields = [field for field in attrs.fields(record_type) if not field.metadata.get("private")]
-    columns = [_column(record_type, field) for field in fields]
+    annotations = typing.get_type_hints(record_type)
+    columns = [_column(record_type, field, annotations[field.name]) for field in fields]
     key = tuple(column.name for column, field in zip(columns, fields) if field.metadata.get("key"))
-    if record_type is model.Session:
+    if record_type is model.Session:  # the financial year of the date, after it (Session.year)
         columns.insert([c.name for c in columns].index("date") + 1, Column("year", str, source="year", not_null=True))
-    if record_type is model.Feedback:
+    if record_type is model.Feedback:  # no natural key: an id hashed from the content, first
         columns.insert(0, Column("id", str, source=None))
         key = ("id",)
     references = {field.name: field.metadata["refers_to"] for field in fields if field.metadata.get("refers_to")}
@@ -139,7 +142,7 @@ def create(db: sqlite_utils.Database, table: Table, version: int) -> None:
 
 
 def add_columns(db: sqlite_utils.Database, version: int) -> None:
-    """Add the columns schema ``version`` added to the tables; the rows there are take the field's default."""
+    """Add the columns schema ``version`` added to the tables of records (for a migration to call)."""
     for table in TABLES.values():
         for column in table.columns:
             if column.since == version:
