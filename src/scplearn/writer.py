@@ -4,7 +4,8 @@ Records are buffered by kind and written with ``executemany`` in dependency
 order (partnerships before agencies before delegates before bookings...), so a
 file may refer to records of an earlier file of the same import. Every write
 is an upsert keyed on the record's natural key: the same record imported twice
-changes nothing; a corrected record replaces the old values.
+changes nothing; a corrected record replaces the old values. The table,
+columns and key of each kind of record are :mod:`scplearn.schema`'s.
 """
 
 from __future__ import annotations

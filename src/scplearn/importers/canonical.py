@@ -18,6 +18,7 @@ from ..hookspecs import hookimpl
 from ..schema import TABLE_NAMES
 from . import RECORD_KINDS, Batch, Issue, Parsed, tables
 
+
 def _required(record_type) -> set[str]:
     return {field.name for field in attrs.fields(record_type) if field.default is attrs.NOTHING}
 
