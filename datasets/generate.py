@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from scplearn import model  # noqa: E402
+from scplearn.schema import TABLE_NAMES  # noqa: E402
 
 CITY, COUNTY = "Leicester", "Leicestershire and Rutland"
 PARTNERSHIPS = {CITY: "Safeguarding Children Partnership for the city of Leicester",
@@ -72,8 +73,6 @@ EVENTS = {  # headcount-only events: course, date, mode, capacity, headcount, ho
 CAPACITY = {"face_to_face": (20, 24, 25, 30, 30, 35), "virtual": (30, 35, 40, 40, 45, 50), "e_learning": (40, 50, 60)}
 TRAINERS = ["Hannah Whitcombe", "Darren Oakley", "Meera Solanki", "Gillian Ashworth", "Tunde Bakare",
             "Rosalind Pryce", "Partnership training team"]
-TABLE_NAMES = dict(zip(model.RECORD_TYPES, ("partnerships", "agencies", "courses", "sessions", "delegates",
-                                           "bookings", "evaluations", "followups", "feedback", "spend")))
 SESSION_FIELDS = ("code", "course", "date", "mode", "capacity", "trainer", "partnership")
 FOLLOW_UP_CUTOFF = dt.date(2024, 3, 31) - dt.timedelta(weeks=12)  # sessions late enough have no follow-up yet
 

@@ -7,7 +7,7 @@ import attrs
 import pytest
 
 from scplearn import model
-from scplearn.importers.canonical import TABLE_NAMES
+from scplearn.schema import TABLE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -136,9 +136,11 @@ def percent(numerator, denominator, per: float = 100) -> float | None:
     return per * numerator / denominator
 
 
-def difference(a, b):
-    """``a − b``, or ``None`` when either is unknown."""
-    return None if a is None or b is None else a - b
+def difference(first, *others):
+    """``first`` less each of ``others``; ``None`` when any is unknown."""
+    if first is None or any(other is None for other in others):
+        return None
+    return first - sum(others)
 
 
 def Percent(numerator: str, denominator: str, description: str, *, decimals: int = 0) -> Derived:  # noqa: N802

@@ -24,8 +24,7 @@ import attrs
 
 from . import journal, model, plugins
 from .errors import ScplearnError
-from .importers import Issue, Omitted, Parsed, RowsRead, UnreadableFile, tables, workbooks
-from .importers.canonical import Batch
+from .importers import Batch, Issue, Omitted, Parsed, RowsRead, UnreadableFile, tables, workbooks
 from .issuelog import IssueLog
 from .results import ledger
 from .store import now

@@ -25,8 +25,8 @@ import json
 
 from . import summaries
 from .errors import ScplearnError
-from .importers.canonical import TABLE_NAMES
 from .results import ledger
+from .schema import TABLE_NAMES
 
 TABLES = tuple(TABLE_NAMES.values())
 

@@ -4,7 +4,8 @@ Each class is one kind of record. Its fields convert and check the values they
 are given (see :mod:`scplearn.values`), so an instance is always valid: a score
 is an integer from 1 to 10, a date is a date, a status is one of the known
 statuses. :func:`build` makes an instance from a row of text and reports every
-bad field, not just the first.
+bad field, not just the first. A field's ``metadata`` says how it is stored
+(see :func:`stored`); :mod:`scplearn.schema` makes the tables from the classes.
 """
 
 from __future__ import annotations
@@ -117,20 +118,29 @@ def _verified(value):
     return True if result is None else result
 
 
-_text = attrs.field(default=None, converter=values.text)
+def stored(*, key: bool = False, refers_to: str | None = None, private: bool = False, since: int = 1) -> dict:
+    """How a field is stored, as its attrs ``metadata`` (read by :mod:`scplearn.schema`).
+
+    ``key``: the field is the key of its table, or part of it. ``refers_to``: the
+    field names a record of that table, by its key. ``private``: the field is
+    kept only in the private database, never in the evidence. ``since``: the
+    schema version that added the field's column (see ``store.MIGRATIONS``).
+    """
+    return {"key": key, "refers_to": refers_to, "private": private, "since": since}
 
 
-def _field(converter, required=False, default=None):
+def _field(converter, required=False, default=None, **storage):
+    """A field converted by ``converter`` (``None`` refused when ``required``), stored as ``storage`` says (see :func:`stored`)."""
     if required:
-        return attrs.field(converter=_required(converter))
-    return attrs.field(default=default, converter=converter)
+        return attrs.field(converter=_required(converter), metadata=stored(**storage))
+    return attrs.field(default=default, converter=converter, metadata=stored(**storage))
 
 
 @attrs.frozen
 class Partnership:
     """A Safeguarding Children Partnership; one programme may serve several."""
 
-    name: str = _field(values.text, required=True)
+    name: str = _field(values.text, required=True, key=True)
     description: str | None = _field(values.text)
 
 
@@ -142,18 +152,18 @@ class Agency:
     created, until someone confirms it (``scplearn agencies``).
     """
 
-    name: str = _field(values.text, required=True)
+    name: str = _field(values.text, required=True, key=True)
     sector: str = attrs.field(converter=choice(SECTORS))
     workforce: int | None = _field(_workforce)
-    partnership: str | None = _field(values.text)
-    verified: bool = attrs.field(default=True, converter=_verified)
+    partnership: str | None = _field(values.text, refers_to="partnerships")
+    verified: bool = attrs.field(default=True, converter=_verified, metadata=stored(since=3))
 
 
 @attrs.frozen
 class Course:
     """A course in the programme."""
 
-    code: str = _field(values.text, required=True)
+    code: str = _field(values.text, required=True, key=True)
     title: str = _field(values.text, required=True)
     topic: str | None = _field(values.text)
     priority: str | None = _field(values.text)
@@ -169,13 +179,13 @@ class Session:
     conferences, briefings): the number of people present.
     """
 
-    code: str = _field(values.text, required=True)
-    course: str = _field(values.text, required=True)
+    code: str = _field(values.text, required=True, key=True)
+    course: str = _field(values.text, required=True, refers_to="courses")
     date: dt.date = _field(values.date, required=True)
     mode: str = attrs.field(converter=choice(MODES))
     capacity: int | None = _field(values.count)
     trainer: str | None = _field(values.text)
-    partnership: str | None = _field(values.text)
+    partnership: str | None = _field(values.text, refers_to="partnerships")
     headcount: int | None = _field(values.count)
 
     @property
@@ -187,10 +197,10 @@ class Session:
 class Delegate:
     """A person, known across sources by their normalised email."""
 
-    email: str = _field(values.email, required=True)
-    name: str | None = _field(values.text)
+    email: str = _field(values.email, required=True, key=True)
+    name: str | None = _field(values.text, private=True)
     role: str | None = _field(values.text)
-    agency: str | None = _field(values.text)
+    agency: str | None = _field(values.text, refers_to="agencies")
 
 
 class FieldError(ValueError):
@@ -210,8 +220,8 @@ def _walk_in_attended(instance, attribute, value):
 class Booking:
     """A delegate's place on a session. A walk-in is present without a booking."""
 
-    session: str = _field(values.text, required=True)
-    email: str = _field(values.email, required=True)
+    session: str = _field(values.text, required=True, key=True, refers_to="sessions")
+    email: str = _field(values.email, required=True, key=True)
     status: str = attrs.field(converter=choice(STATUSES))
     walk_in: bool = attrs.field(default=False, converter=_flag, validator=_walk_in_attended)
 
@@ -220,8 +230,8 @@ class Booking:
 class Evaluation:
     """Self-ratings out of 10 before and after a session, and up to three key actions."""
 
-    session: str = _field(values.text, required=True)
-    email: str = _field(values.email, required=True)
+    session: str = _field(values.text, required=True, key=True, refers_to="sessions")
+    email: str = _field(values.email, required=True, key=True)
     knowledge_pre: int | None = _field(values.score)
     knowledge_post: int | None = _field(values.score)
     skills_pre: int | None = _field(values.score)
@@ -237,8 +247,8 @@ class Evaluation:
 class FollowUp:
     """A delegate's answer to the impact survey some months after a session."""
 
-    session: str = _field(values.text, required=True)
-    email: str = _field(values.email, required=True)
+    session: str = _field(values.text, required=True, key=True, refers_to="sessions")
+    email: str = _field(values.email, required=True, key=True)
     date: dt.date = _field(values.date, required=True)
     used_learning: bool | None = _field(values.boolean)
     specific_action: bool | None = _field(values.boolean)
@@ -252,19 +262,19 @@ class FollowUp:
 class Feedback:
     """A delegate's quote about a course, publishable only with their consent."""
 
-    course: str = _field(values.text, required=True)
+    course: str = _field(values.text, required=True, refers_to="courses")
     quote: str = _field(values.text, required=True)
     role: str | None = _field(values.text)
     consent: bool = attrs.field(default=False, converter=_flag)
-    session: str | None = _field(values.text)
+    session: str | None = _field(values.text, refers_to="sessions")
 
 
 @attrs.frozen
 class Spend:
     """What a partnership spent on its training programme in a financial year."""
 
-    year: str = _field(values.financial_year, required=True)
-    partnership: str = _field(values.text, required=True)
+    year: str = _field(values.financial_year, required=True, key=True)
+    partnership: str = _field(values.text, required=True, key=True, refers_to="partnerships")
     amount: float = _field(values.amount, required=True)
 
 

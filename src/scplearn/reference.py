@@ -15,9 +15,9 @@ import attrs
 
 from . import model, values
 from .errors import ScplearnError
-from .results import ledger
-from .importers.canonical import TABLE_NAMES
 from .importers.catalogue import closest, course_code
+from .results import ledger
+from .schema import TABLE_NAMES, TABLES
 
 EDITABLE = {
     model.Course: ("title", "topic", "priority", "level", "duration_hours"),
@@ -101,7 +101,7 @@ def _update(store, record_type, key: str, fields: dict) -> None:
     if "date" in checked:
         checked["year"] = values.year_of(values.date(checked["date"]))
     _check_references(store, checked)
-    column = "name" if record_type is model.Agency else "code"
+    (column,) = TABLES[table].key
     with store.db.atomic():
         store.db.execute(f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in checked)} WHERE {column} = ?",
                          [*checked.values(), key])

@@ -16,61 +16,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import filemodes, identity, summaries
+from . import filemodes, identity, schema, summaries
 from .errors import ScplearnError
 
 SCHEMA_VERSION_KEY = "schema_version"
 
 
 def _tables_v1(db: sqlite_utils.Database) -> None:
-    db["partnerships"].create({"name": str, "description": str}, pk="name")
-    db["agencies"].create(
-        {"name": str, "sector": str, "workforce": int, "partnership": str},
-        pk="name", not_null={"sector"},
-        foreign_keys=[("partnership", "partnerships", "name")],
-    )
-    db["courses"].create(
-        {"code": str, "title": str, "topic": str, "priority": str, "level": int, "duration_hours": float},
-        pk="code", not_null={"title"},
-    )
-    db["sessions"].create(
-        {
-            "code": str, "course": str, "date": str, "year": str, "mode": str,
-            "capacity": int, "trainer": str, "partnership": str, "headcount": int,
-        },
-        pk="code", not_null={"course", "date", "year", "mode"},
-        foreign_keys=[("course", "courses", "code"), ("partnership", "partnerships", "name")],
-    )
-    db["delegates"].create(
-        {"key": str, "role": str, "agency": str}, pk="key",
-        foreign_keys=[("agency", "agencies", "name")],
-    )
-    person = [("session", "sessions", "code"), ("delegate", "delegates", "key")]
-    db["bookings"].create(
-        {"session": str, "delegate": str, "status": str, "walk_in": int},
-        pk=("session", "delegate"), not_null={"status", "walk_in"}, foreign_keys=person,
-    )
-    scores = {f"{d}_{side}": int for d in ("knowledge", "skills", "confidence") for side in ("pre", "post")}
-    db["evaluations"].create(
-        {"session": str, "delegate": str, **scores, "action_1": str, "action_2": str, "action_3": str},
-        pk=("session", "delegate"), foreign_keys=person,
-    )
-    db["followups"].create(
-        {
-            "session": str, "delegate": str, "date": str, "used_learning": int, "specific_action": int,
-            "knowledge": int, "skills": int, "confidence": int, "comments": str,
-        },
-        pk=("session", "delegate"), not_null={"date"}, foreign_keys=person,
-    )
-    db["feedback"].create(
-        {"id": str, "course": str, "session": str, "role": str, "quote": str, "consent": int},
-        pk="id", not_null={"quote", "consent"},
-        foreign_keys=[("course", "courses", "code"), ("session", "sessions", "code")],
-    )
-    db["spend"].create(
-        {"year": str, "partnership": str, "amount": float},
-        pk=("year", "partnership"), foreign_keys=[("partnership", "partnerships", "name")],
-    )
+    """The tables of records (see :mod:`.schema`), ``score_counts`` and the ``imports`` ledger, and their indexes."""
+    for table in schema.TABLES.values():
+        schema.create(db, table, version=1)
     db["score_counts"].create(
         {"session": str, "dimension": str, "pre": int, "post": int, "n": int},
         pk=("session", "dimension", "pre", "post"),
@@ -122,7 +77,7 @@ def _provenance_v3(db: sqlite_utils.Database) -> None:
     updated, by table and rowid (see :mod:`scplearn.journal`). The ledger's
     checksum index stops being unique: ``--force`` imports a file again.
     """
-    db.execute("ALTER TABLE agencies ADD COLUMN verified INTEGER NOT NULL DEFAULT 1")
+    schema.add_columns(db, version=3)  # agencies.verified
     db.execute("CREATE TABLE import_ranges (import INTEGER NOT NULL, tbl TEXT NOT NULL, first INTEGER NOT NULL, "
                "last INTEGER NOT NULL)")
     db.execute("CREATE INDEX import_ranges_import ON import_ranges (import)")

@@ -4,7 +4,8 @@ Records are buffered by kind and written with ``executemany`` in dependency
 order (partnerships before agencies before delegates before bookings...), so a
 file may refer to records of an earlier file of the same import. Every write
 is an upsert keyed on the record's natural key: the same record imported twice
-changes nothing; a corrected record replaces the old values.
+changes nothing; a corrected record replaces the old values. The table,
+columns and key of each kind of record are :mod:`scplearn.schema`'s.
 """
 
 from __future__ import annotations
@@ -17,52 +18,23 @@ import attrs
 
 from . import model, redact, summaries, values
 from .importers import Issue, Parsed
-from .importers.canonical import TABLE_NAMES
+from .schema import TABLE_NAMES, TABLES
 
-PRIMARY_KEYS = {
-    "partnerships": ("name",), "agencies": ("name",), "courses": ("code",), "sessions": ("code",),
-    "delegates": ("key",), "bookings": ("session", "delegate"), "evaluations": ("session", "delegate"),
-    "followups": ("session", "delegate"), "feedback": ("id",), "spend": ("year", "partnership"),
-}
-
-# field -> table whose key it must name
-REFERENCES = {
-    model.Agency: {"partnership": "partnerships"},
-    model.Session: {"course": "courses", "partnership": "partnerships"},
-    model.Delegate: {"agency": "agencies"},
-    model.Booking: {"session": "sessions"},
-    model.Evaluation: {"session": "sessions"},
-    model.FollowUp: {"session": "sessions"},
-    model.Feedback: {"course": "courses", "session": "sessions"},
-    model.Spend: {"partnership": "partnerships"},
-}
-_REFERENCED = ("partnerships", "courses", "agencies", "sessions")
+ORDER = list(TABLES)
+COLUMNS = {name: table.column_names for name, table in TABLES.items()}
+PRIMARY_KEYS = {name: table.key for name, table in TABLES.items()}
+REFERENCES = {table.record_type: table.references for table in TABLES.values() if table.references}
+"""Record type → {field: the table whose key it must name}."""
+_REFERENCED = tuple(sorted({referenced for fields in REFERENCES.values() for referenced in fields.values()}))
 NAMED = frozenset({"partnerships", "agencies"})
 """Tables keyed by a name, which files spell with any case and punctuation: ``leicestershire police`` is ``Leicestershire Police``."""
 BATCH = 20_000
-ORDER = [TABLE_NAMES[record_type] for record_type in model.RECORD_TYPES]
 DATED = {"sessions": ("date",), "spend": ("year",), **{table: ("session",) for table in (*summaries.SOURCES, "feedback")}}
 """Tables whose records belong to a financial year, and the fields that say which."""
 FREE_TEXT = {"feedback": ("quote", "role"), "followups": ("comments",), "evaluations": ("action_1", "action_2", "action_3")}
 """Fields written as people typed them: emails and phone numbers are taken out of them (see :mod:`.redact`)."""
 SUMMARISED = frozenset(summaries.SOURCES)
 """Tables whose rows feed the per-session summaries: writing one marks its session for a recount."""
-
-
-def _columns(record_type) -> list[str]:
-    names = [field.name for field in attrs.fields(record_type)]
-    if "email" in names:
-        names[names.index("email")] = "key" if record_type is model.Delegate else "delegate"
-    if record_type is model.Delegate:
-        names.remove("name")
-    if record_type is model.Session:
-        names.insert(names.index("date") + 1, "year")
-    if record_type is model.Feedback:
-        names.insert(0, "id")
-    return names
-
-
-COLUMNS = {TABLE_NAMES[record_type]: _columns(record_type) for record_type in model.RECORD_TYPES}
 
 
 def _upsert_sql(table: str, keep_known: bool = False) -> str:
@@ -107,19 +79,12 @@ def _cell(value):
     return value
 
 
-def _sources(table: str) -> list[str]:
-    """The record attribute behind each of ``COLUMNS[table]``; the pseudonym comes from ``email``."""
-    sources = ["email" if column in ("key", "delegate") else column for column in COLUMNS[table]]
-    if table == "feedback":
-        sources.remove("id")
-    return sources
-
-
-SOURCES = {table: _sources(table) for table in COLUMNS}
+SOURCES = {name: [column.source for column in table.columns if column.source] for name, table in TABLES.items()}
+"""The record attribute behind each column the record gives (the pseudonym comes from ``email``; feedback's id is computed)."""
 COLUMNAR = frozenset(
-    table for table, sources in SOURCES.items()
-    if len(sources) == len(COLUMNS[table])
-    and set(sources) <= {field.name for field in attrs.fields(model.RECORD_TYPES[ORDER.index(table)])}
+    name for name, table in TABLES.items()
+    if len(SOURCES[name]) == len(COLUMNS[name])
+    and set(SOURCES[name]) <= {field.name for field in attrs.fields(table.record_type)}
 )
 """Tables whose every column is a field of the record (or its pseudonymised email), so a batch is written as it comes."""
 GETTERS = {table: operator.attrgetter(*sources) for table, sources in SOURCES.items()}  # each gives a tuple
@@ -221,7 +186,7 @@ class Writer:
         return spellings.get(values.slug(value))
 
     def add_batch(self, batch, filename: str) -> list[Issue]:
-        """Check and queue a :class:`~scplearn.importers.canonical.Batch`; returns the issues of rows referring to unknown records.
+        """Check and queue a :class:`~scplearn.importers.Batch`; returns the issues of rows referring to unknown records.
 
         Does what :meth:`add` does for each of its records, a column at a time
         where the table's columns are the record's fields.

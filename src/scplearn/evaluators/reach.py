@@ -17,7 +17,9 @@ empty there.
 from __future__ import annotations
 
 from .. import evaluation
-from ..evaluator import DELEGATE_FIELDS, SESSION_FIELDS, Count, Derived, Evaluator, Percent, Workforce, percent
+from ..evaluator import (
+    DELEGATE_FIELDS, SESSION_FIELDS, Count, Derived, Evaluator, Percent, Workforce, difference, percent,
+)
 from ..hookspecs import hookimpl
 
 # How the workforce table is grouped, for the delegate-level groupings.
@@ -58,20 +60,14 @@ COLUMNS = {
     "attendance_rate": Percent("places_taken", "spaces_offered", "Attendances as a % of the places offered"),
     "show_rate": Derived(
         "Booked, not cancelled places that were attended (%)", decimals=0,
-        formula=lambda r: percent(_minus(r["booked"], r["cancelled"], r["did_not_attend"]),
-                                  _minus(r["booked"], r["cancelled"]))),
+        formula=lambda r: percent(difference(r["booked"], r["cancelled"], r["did_not_attend"]),
+                                  difference(r["booked"], r["cancelled"]))),
     "per_1000_workforce": Derived("Delegates per 1,000 staff of the agencies whose workforce is known",
                                   formula=_per_1000),
     "representation_ratio": Derived(
         "Share of delegates ÷ share of the workforce (above 1: over-represented)", decimals=2,
         formula=_representation),
 }
-
-
-def _minus(first, *others):
-    if first is None or any(other is None for other in others):
-        return None
-    return first - sum(others)
 
 
 class Reach(Evaluator):

@@ -17,7 +17,7 @@ are computed from the published counts.
 from __future__ import annotations
 
 from .. import evaluation, stats, summaries
-from ..evaluator import Count, Derived, Evaluator, Percent, Statistic, percent
+from ..evaluator import Count, Derived, Evaluator, Percent, Statistic, difference, percent
 from ..hookspecs import hookimpl
 from ..model import DIMENSIONS
 
@@ -46,7 +46,7 @@ COLUMNS = {
     "pct_same": Percent("same", "n", "Delegates whose rating did not change (%)"),
     "pct_worse": Percent("worse", "n", "Delegates whose rating fell (%)"),
     "net_score": Derived("% improved minus % worse (−100 to +100)", decimals=0,
-                         formula=lambda r: percent(_minus(r["improved"], r["worse"]), r["n"])),
+                         formula=lambda r: percent(difference(r["improved"], r["worse"]), r["n"])),
     "normalised_gain": Derived(
         "(mean after − mean before) ÷ (10 − mean before): the share of the possible gain achieved (0–1)",
         decimals=2, formula=lambda r: stats.normalised_gain(r["mean_pre"], r["mean_post"])),
@@ -57,10 +57,6 @@ COLUMNS = {
     "wilcoxon_p": Statistic("p-value of the Wilcoxon signed-rank test that ratings did not change", decimals=3),
 }
 BASE = tuple(name for name, column in COLUMNS.items() if column.kind != "derived")
-
-
-def _minus(a, b):
-    return None if a is None or b is None else a - b
 
 
 class Uplift(Evaluator):

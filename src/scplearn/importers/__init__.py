@@ -2,8 +2,10 @@
 
 An importer is any object with a ``name``, a one-line ``description``, a
 ``recognises(path)`` method and a ``read(path, options)`` method yielding
-:class:`Parsed` records and :class:`Issue` problems. Importers are registered
-through the ``register_importers`` plugin hook, the built-in ones included.
+:class:`Parsed` records and :class:`Issue` problems. An importer that can
+convert rows a column at a time may also have ``read_batches(path, options)``,
+which yields :class:`Batch` items too. Importers are registered through the
+``register_importers`` plugin hook, the built-in ones included.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from typing import Iterator, Protocol
 
 import attrs
 
+from .. import model
 from ..errors import ScplearnError
+from ..schema import TABLE_NAMES
+
+RECORD_KINDS = {name: record_type for record_type, name in TABLE_NAMES.items()} | {
+    "follow_ups": model.FollowUp, "follow-ups": model.FollowUp, "evaluation": model.Evaluation,
+}
+"""Each kind of record by the names a file or a mapping may give it: its table's name, and a few other spellings."""
 
 
 class UnreadableFile(ScplearnError):
@@ -62,6 +71,21 @@ class Parsed:
 
     def column(self, field: str) -> str:
         return self.columns.get(field, field)
+
+
+@attrs.define
+class Batch:
+    """Valid rows of a file made a column at a time: ``columns`` maps every field to its converted values.
+
+    ``rows`` are the rows' numbers, which no other item read from the file names;
+    ``issues`` the problems of the rows between them that were left out (bad
+    fields), in row order.
+    """
+
+    record_type: type
+    rows: list[int]
+    columns: dict[str, list]
+    issues: list[Issue]
 
 
 class Importer(Protocol):

@@ -15,22 +15,8 @@ import attrs
 
 from .. import model
 from ..hookspecs import hookimpl
-from . import Issue, Parsed, tables
-
-TABLE_NAMES = {
-    model.Partnership: "partnerships",
-    model.Agency: "agencies",
-    model.Course: "courses",
-    model.Session: "sessions",
-    model.Delegate: "delegates",
-    model.Booking: "bookings",
-    model.Evaluation: "evaluations",
-    model.FollowUp: "followups",
-    model.Feedback: "feedback",
-    model.Spend: "spend",
-}
-_BY_NAME = {name: record_type for record_type, name in TABLE_NAMES.items()}
-_BY_NAME.update({"follow_ups": model.FollowUp, "follow-ups": model.FollowUp, "evaluation": model.Evaluation})
+from ..schema import TABLE_NAMES
+from . import RECORD_KINDS, Batch, Issue, Parsed, tables
 
 
 def _required(record_type) -> set[str]:
@@ -40,7 +26,7 @@ def _required(record_type) -> set[str]:
 def record_type_of(path: Path):
     """The kind of record a canonical file holds, from its name or its header; ``None`` if neither says."""
     stem = tables.header_key(Path(path).stem).replace(" ", "_")
-    for name, record_type in _BY_NAME.items():
+    for name, record_type in RECORD_KINDS.items():
         if stem == name or stem.endswith(("_" + name, "-" + name)):
             return record_type
     columns = {tables.header_key(column) for column in tables.head(Path(path))}
@@ -131,21 +117,6 @@ def _body(path: Path, record_type) -> tuple[list[Issue], list[str], Iterator]:
 
 
 BATCH_ROWS = 5000
-
-
-@attrs.define
-class Batch:
-    """Valid rows of a file made a column at a time: ``columns`` maps every field to its converted values.
-
-    ``rows`` are the rows' numbers, which no other item read from the file names;
-    ``issues`` the problems of the rows between them that were left out (bad
-    fields), in row order.
-    """
-
-    record_type: type
-    rows: list[int]
-    columns: dict[str, list]
-    issues: list[Issue]
 
 
 def _batch(record_type, keys, numbers, cells, name) -> Batch:

@@ -24,8 +24,8 @@ import attrs
 from .. import model, values
 from ..errors import ScplearnError
 from ..hookspecs import hookimpl
-from . import Issue, Parsed, clock, lookup, mapping, tables, workbooks
-from .canonical import _BY_NAME, TABLE_NAMES
+from ..schema import TABLE_NAMES
+from . import RECORD_KINDS, Issue, Parsed, clock, lookup, mapping, tables, workbooks
 
 MAPPING_SUFFIXES = (".mapping.toml", ".mapping.yaml", ".mapping.yml")
 _EXTRA_FIELDS = ("session_date", "course", "first_name", "last_name", "sector")
@@ -48,7 +48,7 @@ def record_types(given: mapping.Mapping) -> list:
                             f"one or more of: {', '.join(TABLE_NAMES.values())}")
     found = []
     for name in given.records:
-        record_type = _BY_NAME.get(str(name).strip().casefold().replace(" ", "_"))
+        record_type = RECORD_KINDS.get(str(name).strip().casefold().replace(" ", "_"))
         if record_type is None:
             raise ScplearnError(f"{given.name}: unknown record kind {name!r}; one of: {', '.join(TABLE_NAMES.values())}")
         found.append(record_type)
