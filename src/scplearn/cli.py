@@ -74,9 +74,9 @@ def demo(directory, data, serve, port, force):
 
 
 def _add_commands():
-    from .commands import audit, evaluate, followups, imports, publish, reference, reliability, report
+    from .commands import audit, evaluate, followups, imports, publish, refreshers, reference, reliability, report
 
-    for module in (imports, reference, evaluate, audit, followups, publish, report, reliability):
+    for module in (imports, reference, evaluate, audit, followups, refreshers, publish, report, reliability):
         for command in module.COMMANDS:
             cli.add_command(command)
     plugins.load_plugins()

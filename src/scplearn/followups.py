@@ -50,7 +50,7 @@ def due(store, *, min_weeks: int = MIN_WEEKS, max_weeks: int | None = MAX_WEEKS,
         """,
         [earliest.isoformat(), latest.isoformat()],
     ).fetchall()
-    people = _people(store, {row[0] for row in rows})
+    people = contacts(store, {row[0] for row in rows})
     result = []
     for key, session, course, title, date in rows:
         if key not in people:
@@ -71,7 +71,8 @@ def counts(store, *, min_weeks: int = MIN_WEEKS, max_weeks: int | None = MAX_WEE
     }
 
 
-def _people(store, keys) -> dict[str, tuple[str, str | None]]:
+def contacts(store, keys) -> dict[str, tuple[str, str | None]]:
+    """``{delegate key: (email, name)}`` from the private database, for the keys given."""
     keys = sorted(keys)
     found = {}
     for start in range(0, len(keys), 500):
@@ -83,27 +84,27 @@ def _people(store, keys) -> dict[str, tuple[str, str | None]]:
     return found
 
 
-def write_csv(rows, handle) -> None:
+def write_csv(rows, handle, columns=COLUMNS) -> None:
     """Write rows as CSV for a mail merge, neutralising anything a spreadsheet would run as a formula."""
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([safe_cell(row[column]) for column in COLUMNS])
+        writer.writerow([safe_cell(row[column]) for column in columns])
 
 
-def csv_bytes(rows) -> bytes:
+def csv_bytes(rows, columns=COLUMNS) -> bytes:
     """The CSV of :func:`write_csv` as UTF-8 with a byte-order mark, by which Excel knows its encoding
     (without it, Excel reads "Zoë" as "ZoÃ«")."""
     text = io.StringIO()
-    write_csv(rows, text)
+    write_csv(rows, text, columns)
     return text.getvalue().encode("utf-8-sig")
 
 
-def save_csv(rows, path, *, replace: bool = False) -> None:
+def save_csv(rows, path, *, replace: bool = False, columns=COLUMNS) -> None:
     """Write :func:`csv_bytes` to a new file at ``path`` that only its owner may read, never through a
     symlink; a file already there is refused unless ``replace``, and then replaced, not written into."""
     try:
-        filemodes.write(path, csv_bytes(rows), replace=replace)
+        filemodes.write(path, csv_bytes(rows, columns), replace=replace)
     except FileExistsError:
         raise ScplearnError(f"{path} already exists; choose a new file name or pass --force to replace it") from None
     except OSError as error:

@@ -30,6 +30,8 @@ DEFAULT_PLUGINS = (
     "scplearn.evaluators.cost",
     "scplearn.evaluators.scores",
     "scplearn.evaluators.events",
+    "scplearn.evaluators.coverage",
+    "scplearn.report.currency",
 )
 
 pm = pluggy.PluginManager("scplearn")
