@@ -1,7 +1,8 @@
 """The dashboard's panels for the three questions a board asks, each for the chosen year beside the previous one.
 
 - **Who was reached:** people by sector (a chart), and people, attendances
-  and workforce by agency (a table);
+  and workforce by agency (a table); each agency's coverage (staff trained in
+  the last three years against its workforce) and those due a refresher;
 - **did it work:** the mean change in knowledge, skills and confidence, with
   its 95% interval, by course and by agency (tables);
 - **did it last:** the follow-up survey's answers some three months on (a
@@ -17,11 +18,12 @@ escaped in the SQL.
 
 from __future__ import annotations
 
+from ..evaluators.coverage import REFRESH_YEARS
 from ..model import DIMENSIONS
 from .queries import withheld_note
 from .views import WITHHELD_EXPLAINED
 
-REACH, UPLIFT, IMPACT = "reach_results", "uplift_results", "impact_results"
+REACH, UPLIFT, IMPACT, COVERAGE = "reach_results", "uplift_results", "impact_results", "coverage_results"
 
 
 def years(table: str) -> str:
@@ -58,10 +60,12 @@ def heading(db: str, title: str, text: str, views: list[tuple[str, str]]) -> dic
 
 def panels(db: str):
     """(slug, chart, (table, columns it needs)) for the board's panels and their headings."""
-    yield "reached", heading(db, "Who was reached", "Different people and attendances by sector and by agency, "
-                             "against each one's workforce where it is known. " + WITHHELD_EXPLAINED,
-                             [("by sector", "reach_by_sector"), ("by agency", "reach_by_agency"),
-                              ("by course", "reach_by_course")]), (REACH, ["unique_delegates"])
+    reached = heading(db, "Who was reached", "Different people and attendances by sector and by agency, against "
+                      "each one's workforce where it is known, and the share of each agency's staff trained in the "
+                      f"last {REFRESH_YEARS} years. " + WITHHELD_EXPLAINED,
+                      [("by sector", "reach_by_sector"), ("by agency", "reach_by_agency"),
+                       ("by course", "reach_by_course"), ("coverage by agency", "coverage_by_agency")])
+    yield "reached", reached, (REACH, ["unique_delegates"])
     yield "people-by-sector", {
         "title": "People reached by sector, this year and last",
         "db": db,
@@ -97,6 +101,21 @@ def panels(db: str):
                  "ORDER BY r.agency",
         "library": "table",
     }, (REACH, ["agency", "unique_delegates", "attended", "workforce", "per_1000_workforce"])
+    yield "coverage-by-agency", {
+        "title": f"Coverage and currency by agency: staff trained in the {REFRESH_YEARS} years to the year's end",
+        "db": db,
+        "query": years(COVERAGE) + "SELECT " + html_text("r.agency") + " AS Agency, "
+                 + shown("r", "trained") + f" AS \"Trained in {REFRESH_YEARS} years\", "
+                 + shown("r", "workforce") + " AS Workforce, "
+                 + shown("r", "coverage", "%.0f%%") + " AS Coverage, "
+                 + shown("p", "coverage", "%.0f%%") + " AS \"Coverage, year before\", "
+                 + shown("r", "due_refresher") + " AS \"Due a refresher\" "
+                 "FROM coverage_results r LEFT JOIN coverage_results p ON p.grouping = r.grouping "
+                 "AND p.agency = r.agency AND p.level = r.level AND p.year = (SELECT year FROM previous) "
+                 "WHERE r.grouping = 'year,sector,agency' AND r.level = 'all' AND r.year = (SELECT year FROM chosen) "
+                 "ORDER BY r.agency",
+        "library": "table",
+    }, (COVERAGE, ["agency", "level", "trained", "workforce", "coverage", "due_refresher"])
     yield "worked", heading(db, "Did it work", "The mean change in delegates' self-rated knowledge, skills and "
                             "confidence (1–10) from before to after training, with its 95% interval.",
                             [("by course", "uplift_by_course"), ("by agency", "uplift_by_agency"),

@@ -49,6 +49,7 @@ def dashboards(db: str, tables: dict, latest: str | None = None) -> dict:
         ["sessions", "attendances", "attendance-rate"],
         ["reached"] * 3,
         ["people-by-sector", "reach-by-agency", "reach-by-agency"],
+        ["coverage-by-agency", "coverage-by-agency", "coverage-by-agency"],
         ["worked"] * 3,
         ["change-by-course", "change-by-course", "uplift-by-year"],
         ["change-by-agency", "change-by-agency", "uplift-by-year"],

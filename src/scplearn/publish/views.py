@@ -23,6 +23,7 @@ import html
 
 import attrs
 
+from ..evaluators.coverage import REFRESH_YEARS
 from .queries import withheld_note
 
 WITHHELD = "withheld"
@@ -123,6 +124,16 @@ QUESTIONS = (
                                                          "who rated themselves again at follow-up"),
         Column("Confidence three months on", "mean_followup", "Their mean self-rated confidence at follow-up"),
     ), dimension="confidence"),
+    Question("coverage", "coverage_results", f"is training current: people trained in the {REFRESH_YEARS} years to "
+             "each year's end against the workforce, and those due a refresher", (
+                 Column("Level", "level", "Competency level of the courses counted: all, or 1 to 4"),
+                 Column(f"Trained in {REFRESH_YEARS} years", "trained",
+                        f"Different people who attended a session in the {REFRESH_YEARS} years to the year's end"),
+                 Column("Workforce", "workforce", "Staff of the agencies whose workforce is known"),
+                 Column("Coverage (%)", "coverage", "Share of that workforce trained in those years"),
+                 Column("Due a refresher", "due_refresher", f"People whose last session was more than "
+                                                            f"{REFRESH_YEARS} years before the year's end"),
+             )),
 )
 
 
@@ -143,9 +154,11 @@ def view_sql(question: Question, grouping: Grouping) -> str:
     if question.dimension:
         where += f" AND r.dimension = '{question.dimension}'"
     order = ", ".join(['"Year" DESC', *(f'"{title}"' for title, _, _ in grouping.labels[1:]), "r.rowid"])
-    return (f"SELECT\n  {columns}\nFROM {question.table} r\n"
-            "LEFT JOIN courses c ON c.code = r.course\nLEFT JOIN sectors s ON s.key = r.sector\n"
-            f"WHERE {where}\nORDER BY {order}")
+    fields = grouping.grouping.split(",")
+    joins = "".join(join for field, join in (("course", "LEFT JOIN courses c ON c.code = r.course\n"),
+                                             ("sector", "LEFT JOIN sectors s ON s.key = r.sector\n"))
+                    if field in fields)
+    return f"SELECT\n  {columns}\nFROM {question.table} r\n{joins}WHERE {where}\nORDER BY {order}"
 
 
 def installed_views(tables: dict) -> dict[str, tuple[Question, Grouping]]:
