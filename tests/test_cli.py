@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_import import reference_files
+from conftest import reference_files, write_csv
 
 import scplearn
 from scplearn import reference, samples
