@@ -4,6 +4,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import reference_files, write_csv
@@ -239,3 +240,16 @@ def test_a_fault_in_scplearn_keeps_its_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(reference, "courses", fail)
     result = CliRunner().invoke(cli, ["courses", str(db)])
     assert result.exit_code == 1 and isinstance(result.exception, KeyError)
+
+
+def test_a_plugins_command_needs_no_error_handling_of_its_own():
+    @click.command(name="plugin-command")
+    def plugin_command():
+        raise scplearn.ScplearnError("a plugin's own problem")
+
+    cli.add_command(plugin_command)
+    try:
+        result = CliRunner().invoke(cli, ["plugin-command"])
+    finally:
+        cli.commands.pop("plugin-command")
+    assert (result.exit_code, result.output) == (1, "Error: a plugin's own problem\n")
