@@ -408,7 +408,7 @@ def evaluate_section(evaluate: dict) -> list[str]:
     lines = [
         "## Evaluate",
         "",
-        "Every built-in evaluator grouped by year and course (`scplearn.evaluate`, which keeps its exact results "
+        "Every built-in evaluator grouped by year and course (`scplearn.evaluate` with `keep=True`, which keeps its exact results "
         "in the evidence database as `scplearn evaluate` does), against one bare SQLite query over the same database computing the three mean changes by year "
         "and course (`SELECT sessions.year, sessions.course, avg(knowledge_post - knowledge_pre), ... FROM "
         "evaluations JOIN sessions ... GROUP BY sessions.year, sessions.course`). Medians of three runs in one "

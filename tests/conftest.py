@@ -68,6 +68,62 @@ def write_csv(path: Path, text: str) -> Path:
     return path
 
 
+def reference_files(directory):
+    """Write a small set of canonical files, one of each record type, into ``directory``; return it."""
+    write_csv(directory / "partnerships.csv", """
+        name,description
+        Leicester,City partnership
+    """)
+    write_csv(directory / "agencies.csv", """
+        name,sector,workforce,partnership
+        City Police,police,1200,Leicester
+        St Mary's School,Education,80,Leicester
+    """)
+    write_csv(directory / "courses.csv", """
+        code,title,level,duration_hours
+        CAS01,Core Awareness,1,3
+    """)
+    write_csv(directory / "sessions.csv", """
+        code,course,date,mode,capacity,partnership,headcount
+        S1,CAS01,03/09/2023,Face to face,20,Leicester,
+        S2,CAS01,2024-02-01,virtual,20,Leicester,
+        FEST,CAS01,2024-03-01,festival,,Leicester,284
+    """)
+    write_csv(directory / "delegates.csv", """
+        email,name,role,agency
+        Zoe.O'Brien@example.org,Zoë O'Brien,Teacher,St Mary's School
+        bob@example.org,Bob Smith,Constable,City Police
+    """)
+    write_csv(directory / "bookings.csv", """
+        session,email,status,walk_in
+        S1,zoe.o'brien@EXAMPLE.org,attended,no
+        S1,bob@example.org,cancelled,
+        S2,bob@example.org,attended,yes
+        S2,new.person@example.org,did not attend,
+    """)
+    write_csv(directory / "evaluations.csv", """
+        session,email,knowledge_pre,knowledge_post,skills_pre,skills_post,confidence_pre,confidence_post,action_1
+        S1,zoe.o'brien@example.org,5,8,4,7/10,6,9 out of 10,Use the toolkit
+        S2,bob@example.org,6,7,5,5,N/A,8,
+    """)
+    return directory
+
+
+def dump(store):
+    """The SQL of the evidence and private databases, to compare two stores exactly."""
+    store.pseudonymiser  # as after `scplearn init`: the key exists before any import
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return list(store.db.conn.iterdump()), list(store.private.conn.iterdump())
+
+
+def copy_store(db_path: Path, directory: Path) -> Path:
+    """Copy a closed store (database, private database, key) into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for source in (db_path, db_path.with_suffix(".private.db"), db_path.with_suffix(".key")):
+        shutil.copy2(source, directory / source.name)
+    return directory / db_path.name
+
+
 def small_programme(directory: Path) -> list[Path]:
     """Copy the small programme's files into ``directory``; return them."""
     shutil.copytree(SMALL, directory)

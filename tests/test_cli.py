@@ -4,13 +4,13 @@ import json
 import tomllib
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
-from conftest import write_csv
-from test_import import reference_files
+from conftest import reference_files, write_csv
 
 import scplearn
-from scplearn import samples
+from scplearn import reference, samples
 from scplearn.cli import cli
 
 
@@ -147,3 +147,109 @@ def test_a_private_database_that_cannot_be_created_is_a_one_line_error(tmp_path)
     assert result.output.endswith(f"Error: cannot open the private database {tmp_path / 'nowhere' / 'p.db'}: "
                                   "No such file or directory\n")
     assert "Traceback" not in result.output
+
+
+NOT_A_DATABASE = "a text file where a database should be\n"
+NOTHING_TO_GET_WRONG = {("plugins",), ("importers",), ("evaluators",)}  # they take no arguments
+
+
+def bad_input(command, tmp_path):
+    """Arguments for ``command`` naming a corrupt database (or, for commands that read none, another mistake)."""
+    bad = tmp_path / "bad.db"
+    bad.write_text(NOT_A_DATABASE)
+    foreign = tmp_path / "someone-else"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    out = tmp_path / "out"
+    return {
+        ("init",): [bad],
+        ("demo",): ["--dir", foreign, "--no-serve"],
+        ("import",): [bad, bad],
+        ("imports", "list"): [bad],
+        ("imports", "undo"): [bad, "1"],
+        ("courses", "list"): [bad],
+        ("courses", "add"): [bad, "Title"],
+        ("courses", "edit"): [bad, "C01", "--title", "New"],
+        ("sessions", "list"): [bad],
+        ("sessions", "add"): [bad, "C01", "2024-09-03", "--mode", "virtual"],
+        ("sessions", "edit"): [bad, "S01", "--trainer", "T"],
+        ("agencies", "list"): [bad],
+        ("agencies", "add"): [bad, "Agency", "--sector", "police"],
+        ("agencies", "confirm"): [bad, "Agency"],
+        ("agencies", "merge"): [bad, "A", "B"],
+        ("evaluate",): [bad],
+        ("audit",): [bad],
+        ("followups",): [bad],
+        ("report",): [bad, "--year", "2023/24", "--out", out],
+        ("serve",): [bad, "--get", "/"],
+        ("publish",): [bad, "--out", out],
+        ("password",): [bad, "--password", "short"],
+        ("backup",): [bad, tmp_path / "backups", "--no-private", "--no-key"],
+        ("restore",): [bad, tmp_path / "restored.db"],
+    }.get(command)
+
+
+def leaf_commands(group=cli, prefix=()):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+@pytest.mark.parametrize("command", sorted(set(leaf_commands()) - NOTHING_TO_GET_WRONG))
+def test_every_command_reports_bad_input_in_one_line(command, tmp_path):
+    """However a command is written, a problem the user can fix ends it the same way: one line, exit status 1."""
+    args = bad_input(command, tmp_path)
+    assert args is not None, f"give {' '.join(command)} some bad input here"
+    result = CliRunner().invoke(cli, [*command, *map(str, args)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+
+
+def test_a_corrupt_database_is_named_in_the_error(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_text(NOT_A_DATABASE)
+    result = CliRunner().invoke(cli, ["evaluate", str(bad)])
+    assert result.output == f"Error: cannot open {bad}: file is not a database\n"
+
+
+def test_a_file_the_system_refuses_is_a_one_line_error(tmp_path, monkeypatch):
+    """An OSError about a named file (permission denied, a full disk) is reported with the file's name."""
+    def refuse(store, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "locked.db"))
+
+    db = tmp_path / "t.db"
+    assert CliRunner().invoke(cli, ["init", str(db)]).exit_code == 0
+    monkeypatch.setattr(reference, "courses", refuse)
+    result = CliRunner().invoke(cli, ["courses", str(db)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'locked.db'}: Permission denied\n"
+
+
+def test_a_fault_in_scplearn_keeps_its_traceback(tmp_path, monkeypatch):
+    """Only problems the user can fix are shortened: a fault elsewhere is not passed off as one."""
+    def fail(store, *args, **kwargs):
+        raise KeyError("a fault")
+
+    db = tmp_path / "t.db"
+    assert CliRunner().invoke(cli, ["init", str(db)]).exit_code == 0
+    monkeypatch.setattr(reference, "courses", fail)
+    result = CliRunner().invoke(cli, ["courses", str(db)])
+    assert result.exit_code == 1 and isinstance(result.exception, KeyError)
+
+
+def test_a_plugins_command_needs_no_error_handling_of_its_own():
+    @click.command(name="plugin-command")
+    def plugin_command():
+        raise scplearn.ScplearnError("a plugin's own problem")
+
+    cli.add_command(plugin_command)
+    try:
+        result = CliRunner().invoke(cli, ["plugin-command"])
+    finally:
+        cli.commands.pop("plugin-command")
+    assert (result.exit_code, result.output) == (1, "Error: a plugin's own problem\n")

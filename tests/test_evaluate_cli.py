@@ -104,12 +104,12 @@ def test_the_same_evaluation_again_reads_its_kept_rows(sample_copy):
 
 def test_a_kept_result_is_read_until_an_import_changes_its_year(sample_copy, tmp_path):
     first, second = "2022/23", "2023/24"
-    exact = {year: scplearn.evaluate(sample_copy, "reach", by=["year"], year=year) for year in (first, second)}
+    exact = {year: scplearn.evaluate(sample_copy, "reach", by=["year"], year=year, keep=True) for year in (first, second)}
     # Mark each kept row, so that a row read back can be told from one computed afresh.
     sample_copy.db.execute("UPDATE reach_results SET walk_ins = -1")
     sample_copy.db.conn.commit()
     for year in (first, second):
-        (kept,) = scplearn.evaluate(sample_copy, "reach", by=["year"], year=year)
+        (kept,) = scplearn.evaluate(sample_copy, "reach", by=["year"], year=year, keep=True)
         assert kept == {**exact[year][0], "walk_ins": -1}
     session = sample_copy.db.execute(
         "SELECT code FROM sessions WHERE year = ? AND headcount IS NULL AND capacity IS NOT NULL ORDER BY code",
@@ -117,9 +117,9 @@ def test_a_kept_result_is_read_until_an_import_changes_its_year(sample_copy, tmp
     write_csv(tmp_path / "more" / "bookings.csv", f"session,email,status\n{session},newcomer@example.org,attended\n")
     report = scplearn.import_files(sample_copy, [tmp_path / "more"])
     assert report.files[0].added == {"delegates": 1, "bookings": 1}
-    (untouched,) = scplearn.evaluate(sample_copy, "reach", by=["year"], year=first)
+    (untouched,) = scplearn.evaluate(sample_copy, "reach", by=["year"], year=first, keep=True)
     assert untouched["walk_ins"] == -1  # that year's data did not change: its kept row is read
-    (recomputed,) = scplearn.evaluate(sample_copy, "reach", by=["year"], year=second)
+    (recomputed,) = scplearn.evaluate(sample_copy, "reach", by=["year"], year=second, keep=True)
     before = exact[second][0]
     assert recomputed["walk_ins"] == before["walk_ins"]
     assert (recomputed["attended"], recomputed["places_taken"], recomputed["unique_delegates"]) == (
@@ -128,7 +128,7 @@ def test_a_kept_result_is_read_until_an_import_changes_its_year(sample_copy, tmp
     assert sample_copy.db["evaluation_runs"].count == 2  # the new run replaced the stale one
     assert sample_copy.db.execute("SELECT count(*) FROM reach_results").fetchone()[0] == 2
     # Unscoped rows cover every year, so any import makes them stale.
-    assert scplearn.evaluate(sample_copy, "reach")[0]["attended"] == Reach().evaluate(
+    assert scplearn.evaluate(sample_copy, "reach", keep=True)[0]["attended"] == Reach().evaluate(
         sample_copy, [], Scope())[0]["attended"]
 
 
@@ -236,6 +236,21 @@ def runs(store) -> int:
     return store.db["evaluation_runs"].count if store.db["evaluation_runs"].exists() else 0
 
 
+def test_the_library_reads_without_writing_unless_asked_to_keep(sample_copy):
+    """``scplearn.evaluate`` computes what is not kept and writes nothing; ``keep=True`` keeps it, as the CLI does."""
+    before = runs(sample_copy)
+    rows = scplearn.evaluate(sample_copy, "reach", by=["year"])
+    assert rows == Reach().evaluate(sample_copy, ["year"], Scope())
+    assert runs(sample_copy) == before and not sample_copy.db["reach_results"].exists()
+    assert scplearn.evaluate(sample_copy, "reach", by=["year"], keep=True) == rows
+    assert runs(sample_copy) == before + 1 and sample_copy.db["reach_results"].count == len(rows)
+    # Kept rows are what a later read returns: mark one to tell it from rows computed afresh.
+    sample_copy.db.execute("UPDATE reach_results SET walk_ins = -1")
+    sample_copy.db.conn.commit()
+    assert {row["walk_ins"] for row in scplearn.evaluate(sample_copy, "reach", by=["year"])} == {-1}
+    assert runs(sample_copy) == before + 1
+
+
 def test_saving_rows_with_a_column_the_evaluator_does_not_declare_is_an_error_and_writes_nothing(sample_copy):
     before = runs(sample_copy)
     with pytest.raises(scplearn.ScplearnError, match="'counting' returned columns it does not declare: extra"):
@@ -305,7 +320,7 @@ def test_an_evaluator_column_named_like_a_grouping_field_is_refused(sample_copy,
 def test_a_plugin_evaluator_is_evaluated_kept_and_read_back(sample_copy, registered):
     registered(Counting([{"year": "2022/23", "delegates": 4, "share": None},
                          {"year": "2023/24", "delegates": 3, "share": 0.5}]))
-    rows = scplearn.evaluate(sample_copy, "counting", by=["year"])
+    rows = scplearn.evaluate(sample_copy, "counting", by=["year"], keep=True)
     assert rows == [{"year": "2022/23", "delegates": 4, "share": None},
                     {"year": "2023/24", "delegates": 3, "share": 0.5}]
     assert scplearn.evaluate(sample_copy, "counting", by=["year"]) == rows

@@ -12,7 +12,7 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from test_import import reference_files
+from conftest import reference_files
 
 import scplearn
 from scplearn import filemodes

@@ -2,58 +2,12 @@
 
 
 import pytest
-from conftest import write_csv
+from conftest import dump, reference_files, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scplearn
 from scplearn import model, summaries
-
-
-def reference_files(directory):
-    write_csv(directory / "partnerships.csv", """
-        name,description
-        Leicester,City partnership
-    """)
-    write_csv(directory / "agencies.csv", """
-        name,sector,workforce,partnership
-        City Police,police,1200,Leicester
-        St Mary's School,Education,80,Leicester
-    """)
-    write_csv(directory / "courses.csv", """
-        code,title,level,duration_hours
-        CAS01,Core Awareness,1,3
-    """)
-    write_csv(directory / "sessions.csv", """
-        code,course,date,mode,capacity,partnership,headcount
-        S1,CAS01,03/09/2023,Face to face,20,Leicester,
-        S2,CAS01,2024-02-01,virtual,20,Leicester,
-        FEST,CAS01,2024-03-01,festival,,Leicester,284
-    """)
-    write_csv(directory / "delegates.csv", """
-        email,name,role,agency
-        Zoe.O'Brien@example.org,Zoë O'Brien,Teacher,St Mary's School
-        bob@example.org,Bob Smith,Constable,City Police
-    """)
-    write_csv(directory / "bookings.csv", """
-        session,email,status,walk_in
-        S1,zoe.o'brien@EXAMPLE.org,attended,no
-        S1,bob@example.org,cancelled,
-        S2,bob@example.org,attended,yes
-        S2,new.person@example.org,did not attend,
-    """)
-    write_csv(directory / "evaluations.csv", """
-        session,email,knowledge_pre,knowledge_post,skills_pre,skills_post,confidence_pre,confidence_post,action_1
-        S1,zoe.o'brien@example.org,5,8,4,7/10,6,9 out of 10,Use the toolkit
-        S2,bob@example.org,6,7,5,5,N/A,8,
-    """)
-    return directory
-
-
-def dump(store):
-    store.pseudonymiser  # as after `scplearn init`: the key exists before any import
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return list(store.db.conn.iterdump()), list(store.private.conn.iterdump())
 
 
 def test_a_directory_is_imported_in_dependency_order(tmp_store, tmp_path):

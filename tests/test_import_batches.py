@@ -5,10 +5,9 @@ import hashlib
 import hmac
 
 import pytest
-from conftest import write_csv
+from conftest import dump, reference_files, write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_import import dump, reference_files
 
 import scplearn
 from scplearn import identity, model, writer

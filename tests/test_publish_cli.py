@@ -200,12 +200,23 @@ def test_a_busy_port_is_refused_before_anything_is_built(sample_copy, tmp_path, 
 
 
 def test_the_demo_exits_with_the_servers_status(monkeypatch, tmp_path):
-    monkeypatch.setattr(serving, "run", lambda command, **options: 1)  # Datasette failed to start
+    commands = []
+
+    def fail_to_start(command, **options):  # Datasette failed to start
+        commands.append(command)
+        return 1
+
+    monkeypatch.setattr(serving, "run", fail_to_start)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     result = invoke("demo", "--dir", tmp_path / "demo", "--data", SAMPLE, "--port", port)
     assert result.exit_code == 1
+    database = (tmp_path / "demo" / "training.db").resolve()
+    assert f"Database: {database}" in result.output and database.exists()
+    assert "Error" not in result.output  # Datasette said what went wrong; the status is passed on as it is
+    (command,) = commands
+    assert "datasette" in " ".join(map(str, command)) and str(port) in map(str, command)
 
 
 def test_password_refuses_a_person_like_account_name(sample_copy):

@@ -28,7 +28,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_reliability_idempotence import EXAMPLES, build_base, copy_store
+from conftest import copy_store
+from test_reliability_idempotence import EXAMPLES, build_base
 
 import scplearn
 from scplearn import plugins

@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from test_reliability_idempotence import copy_store
+from conftest import copy_store
 
 import scplearn
 

@@ -13,13 +13,12 @@ cannot recognise, so every record goes through the upserts a second time.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE, reference, write_csv
+from conftest import SAMPLE, copy_store, reference, write_csv
 from test_importers_eventbrite import write_report
 from test_importers_googleforms import write_responses
 from test_importers_register import ROWS as HAND_KEPT_ROWS
@@ -57,14 +56,6 @@ def build_base(directory: Path) -> Path:
     store.private.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return directory / "training.db"
-
-
-def copy_store(db_path: Path, directory: Path) -> Path:
-    """Copy a closed store (database, private database, key) into ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    for source in (db_path, db_path.with_suffix(".private.db"), db_path.with_suffix(".key")):
-        shutil.copy2(source, directory / source.name)
-    return directory / db_path.name
 
 
 def _scplearn(directory: Path):

@@ -137,7 +137,7 @@ def test_results_kept_while_an_undone_import_was_in_place_are_computed_again(sto
     from conftest import write_csv
 
     def attended():
-        (kept,) = scplearn.evaluate(store, "reach", year="2024/25")
+        (kept,) = scplearn.evaluate(store, "reach", year="2024/25", keep=True)
         return kept["attended"]
 
     def attend(directory, *names):

@@ -19,22 +19,25 @@ from .results.verify import audit
 from .store import Store, open
 
 
-def evaluate(db, name: str, *, by=(), year=None, partnership=None, as_of=None) -> list[dict]:
+def evaluate(db, name: str, *, by=(), year=None, partnership=None, as_of=None, keep=False) -> list[dict]:
     """The exact rows of evaluator ``name`` over ``db`` (a :class:`Store` or the path of an existing database),
     grouped ``by`` the given fields, for a financial ``year`` and/or ``partnership``.
 
-    Results are kept in the database with the state of the import ledger they
-    came from (see :mod:`scplearn.results`): asking again reads them, until
-    an import changes what they were computed from. ``as_of`` is the day on
-    which follow-ups are judged due (default: today).
+    Reading writes nothing: rows kept by ``scplearn evaluate`` (or by
+    ``keep=True``) are read while they are fresh, and otherwise computed. With
+    ``keep=True`` computed rows are kept in the database with the state of the
+    import ledger they came from (see :mod:`scplearn.results`), as ``scplearn
+    evaluate`` keeps them, so asking again reads them until an import changes
+    what they were computed from. ``as_of`` is the day on which follow-ups are
+    judged due (default: today).
     """
-    options = {"by": by, "year": year, "partnership": partnership}
+    options = {"by": by, "year": year, "partnership": partnership, "as_of": as_of, "keep": keep}
     if isinstance(db, Store):
-        return results.exact(db, name, as_of=as_of, **options)
+        return results.exact(db, name, **options)
     if not Path(db).exists():
         raise ScplearnError(f"{db}: no such database")
     with open(db) as store:
-        return results.exact(store, name, as_of=as_of, **options)
+        return results.exact(store, name, **options)
 
 
 try:

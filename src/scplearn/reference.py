@@ -123,7 +123,8 @@ def add_course(store, title: str, *, code: str | None = None, **fields) -> str:
     code = code or course_code(title, taken)
     if code in taken:
         raise ScplearnError(f"course {code} exists already; edit it with scplearn courses edit")
-    record = model.Course(code=code, title=title, **{k: v for k, v in fields.items() if v is not None})
+    checked = _check(model.Course, {k: v for k, v in fields.items() if v is not None})
+    record = model.Course(code=code, title=title, **checked)
     with store.db.atomic():
         store.db["courses"].insert(attrs.asdict(record))
         ledger.record_edit(store.db, f"course {code} added", years=())
@@ -139,7 +140,10 @@ def edit_course(store, course: str, **fields) -> str:
 def add_session(store, course: str, date, mode: str, *, code: str | None = None, **fields) -> str:
     """Add a session of a course on a day; returns its code (``COURSE-YYYY-MM-DD`` unless given)."""
     course = find_course(store, course)
-    day = values.date(date)
+    try:
+        day = values.date(date)
+    except ValueError as error:
+        raise ScplearnError(f"date {date!r}: {error}") from None
     code = code or f"{course}-{day.isoformat()}"
     if store.db.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone():
         raise ScplearnError(f"session {code} exists already; edit it with scplearn sessions edit, or give --code")

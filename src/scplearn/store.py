@@ -249,7 +249,10 @@ def warn_if_open_to_others(private_path, key_path) -> None:
 
 def open(path, *, private_path=None, key_path=None) -> Store:  # noqa: A001 - mirrors sqlite_utils / builtins style
     """Open (creating if needed) the scplearn store at ``path``."""
-    return Store(path, private_path=private_path, key_path=key_path)
+    try:
+        return Store(path, private_path=private_path, key_path=key_path)
+    except sqlite3.DatabaseError as error:
+        raise ScplearnError(f"cannot open {path}: {error}") from None
 
 
 def now() -> str:

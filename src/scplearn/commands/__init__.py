@@ -1,8 +1,9 @@
 """Groups of CLI commands, one module per feature, each listing its click commands in ``COMMANDS``.
 
 What every command shares lives here: the database path types, the
-``--private``/``--key-file`` options, :func:`friendly_errors` and
-:func:`warnings_as_messages`.
+``--private``/``--key-file`` options, :class:`ScplearnGroup` (which turns a
+problem the user can fix into one ``Error:`` line, for every command alike)
+and :func:`warnings_as_messages`.
 """
 
 from __future__ import annotations
@@ -41,17 +42,25 @@ def as_of_option(command):
     )(command)
 
 
-def friendly_errors(command):
-    """Turn scplearn's own errors into one line on stderr and exit status 1."""
+class ScplearnGroup(click.Group):
+    """The ``scplearn`` group: whichever command runs under it, a plugin's too, a problem the user can fix ends it
+    with one ``Error:`` line on stderr and exit status 1, never a traceback.
 
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
+    Such problems are scplearn's own errors (:class:`ScplearnError`) and the
+    system's refusals about a named file (a folder where a file should be,
+    permission denied, a full disk). Anything else is a fault in scplearn, and
+    its traceback is shown.
+    """
+
+    def invoke(self, context):
         try:
-            return command(*args, **kwargs)
+            return super().invoke(context)
         except ScplearnError as error:
             raise click.ClickException(str(error)) from None
-
-    return wrapper
+        except OSError as error:
+            if error.filename is None or isinstance(error, BrokenPipeError):
+                raise
+            raise click.ClickException(f"{error.filename}: {error.strerror or error}") from None
 
 
 @contextlib.contextmanager

@@ -7,14 +7,13 @@ from pathlib import Path
 import click
 
 from ..results.verify import audit as audit_publication
-from . import as_of_option, friendly_errors, policy_options
+from . import as_of_option, policy_options
 
 
 @click.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @policy_options
 @as_of_option
-@friendly_errors
 def audit(target, policy, as_of):
     """Check a publication as an attacker would: can any withheld or rounded count be worked out?
 

@@ -10,7 +10,6 @@ import click
 import scplearn
 
 from .. import evaluation, plugins, results, values
-from ..errors import ScplearnError
 from . import EXISTING_DB, as_of_option
 
 
@@ -25,11 +24,8 @@ def financial_year(context, parameter, value):
 @click.option("--json", "as_json", is_flag=True, help="Output JSON")
 def evaluators(as_json):
     """List the installed evaluators: name, description, where each comes from, its columns."""
-    try:
-        found = plugins.get_evaluators()
-        sources = plugins.sources("register_evaluators")
-    except ScplearnError as error:
-        raise click.ClickException(str(error)) from None
+    found = plugins.get_evaluators()
+    sources = plugins.sources("register_evaluators")
     listing = [
         {
             "name": name,
@@ -73,10 +69,7 @@ def evaluate(db_path, names, by, year, partnership, as_of, as_json):
         scplearn evaluate training.db --evaluator reach --by year
         scplearn evaluate training.db -e uplift --by year --by sector --json
     """
-    try:
-        results = run(db_path, names, by, year, partnership, as_of)
-    except ScplearnError as error:
-        raise click.ClickException(str(error)) from None
+    results = run(db_path, names, by, year, partnership, as_of)
     if as_json:
         several = len(results) > 1
         click.echo(json.dumps(

@@ -43,25 +43,22 @@ def followups(db_path, due, min_weeks, max_weeks, as_of, output, force, private_
     if max_weeks < min_weeks:
         raise click.BadParameter(f"{max_weeks} is less than --min-weeks ({min_weeks})", param_hint="'--max-weeks'")
     window = {"min_weeks": min_weeks, "max_weeks": max_weeks, "today": as_of}
-    try:
-        with scplearn.open(db_path, private_path=private_path) as store:
-            if not store.private_path.exists():
-                raise ScplearnError(f"{store.private_path}: no private database, so no contact details; "
-                                    "give its path with --private")
-            if not due:
-                found = library.counts(store, **window)
-                click.echo(f"{found['recorded']} follow-ups recorded; {found['due']} attended delegates are due one "
-                           f"(session {min_weeks} to {max_weeks} weeks ago, no follow-up yet). "
-                           "Run with --due to list them: the list holds names and emails.")
-                return
-            rows = library.due(store, **window)
-        if output:
-            library.save_csv(rows, output, replace=force)
-            click.echo(f"{len(rows)} delegates due a follow-up written to {output}", err=True)
-        else:
-            click.echo(library.csv_bytes(rows), nl=False)
-    except ScplearnError as error:
-        raise click.ClickException(str(error)) from None
+    with scplearn.open(db_path, private_path=private_path) as store:
+        if not store.private_path.exists():
+            raise ScplearnError(f"{store.private_path}: no private database, so no contact details; "
+                                "give its path with --private")
+        if not due:
+            found = library.counts(store, **window)
+            click.echo(f"{found['recorded']} follow-ups recorded; {found['due']} attended delegates are due one "
+                       f"(session {min_weeks} to {max_weeks} weeks ago, no follow-up yet). "
+                       "Run with --due to list them: the list holds names and emails.")
+            return
+        rows = library.due(store, **window)
+    if output:
+        library.save_csv(rows, output, replace=force)
+        click.echo(f"{len(rows)} delegates due a follow-up written to {output}", err=True)
+    else:
+        click.echo(library.csv_bytes(rows), nl=False)
 
 
 COMMANDS = [followups]

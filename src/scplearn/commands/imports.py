@@ -11,7 +11,7 @@ import click
 import scplearn
 
 from .. import importing, journal, plugins
-from . import DB_PATH, EXISTING_DB, DefaultGroup, friendly_errors, store_options
+from . import DB_PATH, EXISTING_DB, DefaultGroup, store_options
 
 
 @click.command(name="import")
@@ -36,7 +36,6 @@ from . import DB_PATH, EXISTING_DB, DefaultGroup, friendly_errors, store_options
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
               help="Mapping file (TOML or YAML): columns, spellings and fixed values (see docs/importing.md)")
 @store_options
-@friendly_errors
 def import_(db_path, paths, format_, dry_run, skip_invalid, force, session, course, date, threshold, staff,
             accept_unregistered, mapping, private_path, key_path):
     """Import files (or folders of files, searched to any depth) into DB_PATH, all or nothing.
@@ -98,7 +97,6 @@ def imports():
 @imports.command(name="list")
 @click.argument("db_path", type=EXISTING_DB)
 @click.option("--json", "as_json", is_flag=True, help="Output JSON")
-@friendly_errors
 def list_imports(db_path, as_json):
     """List the files imported into DB_PATH: id, time, name, importer, rows and what they wrote."""
     with scplearn.open(db_path) as store:
@@ -117,7 +115,6 @@ def list_imports(db_path, as_json):
 @click.argument("db_path", type=EXISTING_DB)
 @click.argument("import_id", type=int, metavar="ID")
 @store_options
-@friendly_errors
 def undo(db_path, import_id, private_path, key_path):
     """Remove exactly what import ID wrote (see scplearn imports DB), so its file can be imported again."""
     with scplearn.open(db_path, private_path=private_path, key_path=key_path) as store:

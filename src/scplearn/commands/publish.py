@@ -9,7 +9,7 @@ import click
 from ..publish import serve as serving
 from ..publish import passwords
 from ..store import companion_paths, warn_if_open_to_others
-from . import EXISTING_DB, friendly_errors, policy_options
+from . import EXISTING_DB, policy_options
 
 @click.command()
 @click.argument("db_path", type=EXISTING_DB)
@@ -22,7 +22,6 @@ from . import EXISTING_DB, friendly_errors, policy_options
               help="The private database, with --include-private [default: DB with .private.db]")
 @click.option("--get", "get_path", metavar="PATH", help="Print the response to this one request and exit")
 @policy_options
-@friendly_errors
 def serve(db_path, host, port, include_private, private_path, get_path, policy):
     """Serve DB_PATH with Datasette: public figures for anyone, evidence for coordinators.
 
@@ -45,7 +44,6 @@ def serve(db_path, host, port, include_private, private_path, get_path, policy):
 @click.option("--public-only", is_flag=True, help="Leave the evidence database out: public figures only")
 @click.option("--force", is_flag=True, help="Write into a directory that holds files scplearn did not write")
 @policy_options
-@friendly_errors
 def publish(db_path, out, public_only, force, policy):
     """Write a directory that serves DB_PATH anywhere Datasette runs.
 
@@ -68,7 +66,6 @@ def publish(db_path, out, public_only, force, policy):
 @click.option("--account", default="coordinator", show_default=True,
               help="Account name: a role, not a person's name (account names are public)")
 @click.password_option(help="The password, at least 12 characters (asked for twice when not given)")
-@friendly_errors
 def password(db_path, account, password):
     """Set a coordinator's password for signing in to 'scplearn serve DB_PATH'.
 

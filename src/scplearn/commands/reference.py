@@ -12,7 +12,7 @@ import click
 import scplearn
 
 from .. import model, reference
-from . import EXISTING_DB, DefaultGroup, friendly_errors
+from . import EXISTING_DB, DefaultGroup
 from .evaluate import format_table
 
 COURSE_OPTIONS = (
@@ -51,7 +51,6 @@ def courses():
 
 @courses.command(name="list")
 @click.argument("db_path", type=EXISTING_DB)
-@friendly_errors
 def list_courses(db_path):
     """List the courses of DB_PATH."""
     with scplearn.open(db_path) as store:
@@ -63,7 +62,6 @@ def list_courses(db_path):
 @click.argument("title")
 @click.option("--code", help="Its code [default: made from the title's initials, e.g. NRR01]")
 @_options(COURSE_OPTIONS[1:])
-@friendly_errors
 def add_course(db_path, title, code, **fields):
     """Add a course by its TITLE as published."""
     with scplearn.open(db_path) as store:
@@ -75,7 +73,6 @@ def add_course(db_path, title, code, **fields):
 @click.argument("db_path", type=EXISTING_DB)
 @click.argument("course")
 @_options(COURSE_OPTIONS)
-@friendly_errors
 def edit_course(db_path, course, **fields):
     """Change a COURSE (its code or title): title, topic, priority, level, duration."""
     with scplearn.open(db_path) as store:
@@ -91,7 +88,6 @@ def sessions():
 @sessions.command(name="list")
 @click.argument("db_path", type=EXISTING_DB)
 @click.option("--course", help="Only this course's sessions (its code or title)")
-@friendly_errors
 def list_sessions(db_path, course):
     """List the sessions of DB_PATH."""
     with scplearn.open(db_path) as store:
@@ -105,7 +101,6 @@ def list_sessions(db_path, course):
 @click.option("--mode", required=True, help=", ".join(model.MODES))
 @click.option("--code", help="Its code [default: COURSE-YYYY-MM-DD]")
 @_options(SESSION_OPTIONS[2:])
-@friendly_errors
 def add_session(db_path, course, date, mode, code, **fields):
     """Add a session of COURSE (code or title) on DATE."""
     with scplearn.open(db_path) as store:
@@ -117,7 +112,6 @@ def add_session(db_path, course, date, mode, code, **fields):
 @click.argument("db_path", type=EXISTING_DB)
 @click.argument("session")
 @_options(SESSION_OPTIONS)
-@friendly_errors
 def edit_session(db_path, session, **fields):
     """Change a SESSION: date, mode, capacity, trainer, partnership, headcount."""
     with scplearn.open(db_path) as store:
@@ -133,7 +127,6 @@ def agencies():
 @agencies.command(name="list")
 @click.argument("db_path", type=EXISTING_DB)
 @click.option("--unverified", is_flag=True, help="Only the organisations imports created, not yet confirmed")
-@friendly_errors
 def list_agencies(db_path, unverified):
     """List the agencies of DB_PATH, with their sectors and numbers of delegates."""
     with scplearn.open(db_path) as store:
@@ -151,7 +144,6 @@ def list_agencies(db_path, unverified):
 @click.argument("name")
 @click.option("--sector", required=True, help=", ".join(model.SECTORS))
 @_options(AGENCY_OPTIONS[1:])
-@friendly_errors
 def add_agency(db_path, name, sector, **fields):
     """Add an agency NAME with its sector."""
     with scplearn.open(db_path) as store:
@@ -163,7 +155,6 @@ def add_agency(db_path, name, sector, **fields):
 @click.argument("db_path", type=EXISTING_DB)
 @click.argument("name")
 @_options(AGENCY_OPTIONS)
-@friendly_errors
 def confirm_agency(db_path, name, **fields):
     """Confirm the agency NAME an import created (setting its sector, workforce, partnership if given)."""
     with scplearn.open(db_path) as store:
@@ -175,7 +166,6 @@ def confirm_agency(db_path, name, **fields):
 @click.argument("db_path", type=EXISTING_DB)
 @click.argument("name")
 @click.argument("into")
-@friendly_errors
 def merge_agency(db_path, name, into):
     """Merge the agency NAME into the agency INTO: its delegates move, NAME goes."""
     with scplearn.open(db_path) as store:

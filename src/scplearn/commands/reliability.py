@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .. import backup as backups
-from . import EXISTING_DB, DB_PATH, friendly_errors, store_options
+from . import EXISTING_DB, DB_PATH, store_options
 
 
 @click.command()
@@ -21,7 +21,6 @@ from . import EXISTING_DB, DB_PATH, friendly_errors, store_options
               help="Private database to back up [default: DB with .private.db]")
 @click.option("--key-file", "key_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Pseudonym key file to back up [default: DB with .key]")
-@friendly_errors
 def backup(db_path, folder, with_private, with_key, private_path, key_path):
     """Back up DB_PATH, its private database and its key into a new dated folder in FOLDER,
     consistently, even while the database is in use.
@@ -43,7 +42,6 @@ def backup(db_path, folder, with_private, with_key, private_path, key_path):
 @click.argument("db_path", type=DB_PATH)
 @store_options
 @click.option("--force", is_flag=True, help="Replace the files already at DB_PATH, its private database and key")
-@friendly_errors
 def restore(backup_path, db_path, private_path, key_path, force):
     """Put the backup in folder BACKUP back as the store DB_PATH.
 

@@ -8,7 +8,7 @@ import click
 
 import scplearn
 
-from . import EXISTING_DB, as_of_option, friendly_errors, policy_options
+from . import EXISTING_DB, as_of_option, policy_options
 
 
 @click.command()
@@ -20,7 +20,6 @@ from . import EXISTING_DB, as_of_option, friendly_errors, policy_options
               help="Directory to write report.md, report.html and the charts into")
 @as_of_option
 @policy_options
-@friendly_errors
 def report(db_path, year, partnership, compare, out_dir, as_of, policy):
     """Write the annual report's training section for DB_PATH as Markdown, HTML and charts.
 

@@ -89,6 +89,16 @@ class Batch:
 
 
 class Importer(Protocol):
+    """What an importer registered through ``register_importers`` offers.
+
+    Besides these, an importer may define ``rank(path) -> int``: where its
+    file comes in an import of several, lowest first, so that files of the
+    records others refer to (courses, sessions, people) are written before
+    those that refer to them (without it, a file comes after every ranked
+    one); and ``check(path, options) -> str | None``: why a file named with
+    ``--format`` cannot be read as this format, or ``None``.
+    """
+
     name: str
     description: str
 

@@ -18,9 +18,10 @@ from .publication import PUBLISHED_GROUPINGS, Published, publish
 from .stage import Stage
 
 
-def exact(store, name: str, by=(), *, year=None, partnership=None, as_of=None) -> list[dict]:
-    """The exact rows of evaluator ``name`` grouped ``by`` in the scope given, computed only if not kept."""
-    return Stage(store, as_of).rows(name, by, year=year, partnership=partnership)
+def exact(store, name: str, by=(), *, year=None, partnership=None, as_of=None, keep=False) -> list[dict]:
+    """The exact rows of evaluator ``name`` grouped ``by`` in the scope given: the kept rows while they are fresh,
+    otherwise computed, and kept only if ``keep``."""
+    return Stage(store, as_of, keep=keep).rows(name, by, year=year, partnership=partnership)
 
 
 __all__ = ["PUBLISHED_GROUPINGS", "Published", "Stage", "exact", "publish"]

@@ -49,10 +49,15 @@ def _create_runs(db) -> None:
 
 
 class Stage:
-    """Exact results of ``store`` as of the day ``as_of`` (default today), computed once and kept."""
+    """Exact results of ``store`` as of the day ``as_of`` (default today), computed once and kept.
 
-    def __init__(self, store, as_of: dt.date | None = None):
+    With ``keep=False`` the stage only reads: fresh kept rows are read, and
+    rows that are not kept are computed and returned, nothing written.
+    """
+
+    def __init__(self, store, as_of: dt.date | None = None, *, keep: bool = True):
         self.store = store
+        self.keep = keep
         self.as_of = Scope(as_of=as_of).as_of or dt.date.today()
         self.evaluators = plugins.get_evaluators()
         self.known: dict = {}
@@ -68,7 +73,7 @@ class Stage:
         return self.run(name, by, year=year, partnership=partnership)[1]
 
     def run(self, name: str, by=(), *, year=None, partnership=None) -> tuple[int, list[dict]]:
-        """``(run id, rows)``: the stored run when fresh, else a new one."""
+        """``(run id, rows)``: the stored run when fresh, else a new one (its id ``None`` when not kept)."""
         evaluator = self.evaluator(name)
         by = tuple(check_grouping(by))
         scope = Scope(year=year, partnership=partnership, as_of=self.as_of)
@@ -79,7 +84,7 @@ class Stage:
                 self.known[key] = (run["id"], self.read(evaluator, by, run["id"]))
             else:
                 rows = evaluator.evaluate(self.store, list(by), scope, find=self.lookup(by, scope))
-                self.known[key] = (self.save(evaluator, by, scope, rows), rows)
+                self.known[key] = (self.save(evaluator, by, scope, rows) if self.keep else None, rows)
         return self.known[key]
 
     def fresh_id(self, name: str, by=(), *, year=None, partnership=None) -> int | None:

@@ -18,6 +18,7 @@ how scplearn's figures hang together:
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def audit(target, *, policy: DisclosurePolicy | None = None, as_of=None) -> list
     db = sqlite_utils.Database(path)
     try:
         tables = set(db.table_names())
+    except sqlite3.DatabaseError as error:
+        raise ScplearnError(f"cannot open {path}: {error}") from None
     finally:
         db.close()
     if "about" in tables:
