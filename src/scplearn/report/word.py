@@ -36,12 +36,12 @@ import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm
+from docx.shared import Cm, Twips
 
 from .render import markdown_to_html
 
-PAGE_SIZE = (Cm(21.0), Cm(29.7))
-"""A4, portrait."""
+PAGE_SIZE = (Twips(11906), Twips(16838))
+"""A4 portrait (21.0 by 29.7 cm), in twentieths of a point as Word stores it."""
 MARGIN = Cm(2.54)
 LANGUAGE = "en-GB"
 HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
