@@ -132,7 +132,7 @@ class _Writer:
                 self.inline(self.document.add_paragraph(style=style), item)
 
     def table(self, element) -> None:
-        rows = [row for row in element.iter("tr")]
+        rows = list(element.iter("tr"))
         columns = max(len(row) for row in rows)
         numeric = [all(_is_number(row[index]) for row in rows if row[0].tag == "td" and len(row) > index)
                    for index in range(columns)]
@@ -183,7 +183,7 @@ class _Writer:
         for child in element:
             tag = child.tag
             if tag == "a" and child.get("class") == "footnote-backref":
-                pass
+                pass  # a note's link back to the text has no place on paper
             elif tag == "sup":
                 self._runs(paragraph, child, {**formats, "superscript": True})
             elif tag == "br":
@@ -193,8 +193,8 @@ class _Writer:
             elif tag == "code":
                 self._text(paragraph, "".join(child.itertext()), {**formats, "font": "Consolas"})
             else:
-                self._runs(paragraph, child, {**formats, **({INLINE_FORMATS[tag]: True} if tag in INLINE_FORMATS
-                                                            else {})})
+                emphasis = {INLINE_FORMATS[tag]: True} if tag in INLINE_FORMATS else {}
+                self._runs(paragraph, child, {**formats, **emphasis})
             self._text(paragraph, child.tail, formats)
 
     @staticmethod
