@@ -92,7 +92,7 @@ def test_the_markdown_references_the_chart_files_beside_it(report):
     markdown = report.markdown.read_text(encoding="utf-8")
     for name in re.findall(r"^!\[.+\]\(([^ )]+)", markdown, re.MULTILINE):
         assert (report.markdown.parent / name).is_file()
-    assert len(report.paths) == 2 + 2 * len(report.charts)
+    assert len(report.paths) == 3 + 2 * len(report.charts)
     assert all(path.is_file() for path in report.paths)
 
 
@@ -114,8 +114,9 @@ def test_cli_writes_the_report(sample_store, tmp_path):
                                       "--partnership", "Leicester", "--compare", "2022-23", "--out", str(out)])
     assert result.exit_code == 0, result.output
     listed = result.output.split()
-    assert listed[:2] == [str(out / "report.md"), str(out / "report.html")]
-    assert all((out / name).is_file() for name in ("report.md", "report.html", "before-after.png", "trend.svg"))
+    assert listed[:3] == [str(out / "report.md"), str(out / "report.html"), str(out / "report.docx")]
+    assert all((out / name).is_file() for name in ("report.md", "report.html", "report.docx", "before-after.png",
+                                                   "trend.svg"))
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Multi-agency safeguarding children training, 2023/24 \u2014 Leicester")
     # Only Leicester's sessions: its published figures, worded as the disclosure rules say (its total is

@@ -12,6 +12,7 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 
+import docx
 import pytest
 from click.testing import CliRunner
 
@@ -409,10 +410,11 @@ def test_a_year_with_nothing_to_chart_draws_no_chart_and_says_so(tmp_path):
     markdown, listed, store = rutland_report(tmp_path, ratings=SAME_RATINGS, years=(2022, 2023))
     store.close()
     out = tmp_path / "out"
-    assert listed == [str(out / "report.md"), str(out / "report.html")]
-    assert sorted(path.name for path in out.iterdir()) == ["report.html", "report.md"]
+    assert listed == [str(out / "report.md"), str(out / "report.html"), str(out / "report.docx")]
+    assert sorted(path.name for path in out.iterdir()) == ["report.docx", "report.html", "report.md"]
     assert section(markdown, "Charts").strip() == (
         "There is nothing to chart: too few figures are published for this year.")
     assert "![" not in markdown
     root = ET.parse(out / "report.html").getroot()
     assert root.findall(".//{http://www.w3.org/1999/xhtml}img") == []
+    assert len(docx.Document(out / "report.docx").inline_shapes) == 0

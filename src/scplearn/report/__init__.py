@@ -5,24 +5,26 @@
 
     store = scplearn.open("training.db")
     files = write_report(store, "2023/24", "report/", compare="2022/23")
-    files.markdown, files.html, files.charts
+    files.markdown, files.html, files.word, files.charts
 
 Every figure is a published one (:func:`scplearn.results.publish`, read in
 :mod:`.figures`): the same number the public site shows. :mod:`.sections`
 turns figures into sentences and tables; :mod:`.charts` draws the charts;
-:mod:`.render` writes Markdown and a self-contained HTML page. Plugins add
+:mod:`.render` writes Markdown and a self-contained HTML page, and
+:mod:`.word` a Word document from that same page. Plugins add
 sections of their own through the ``report_sections`` hook.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import attrs
 
 from .. import plugins, values
 from ..errors import ScplearnError
-from . import charts, figures, render, sections
+from . import charts, figures, render, sections, word
 from .charts import Chart, ChartFiles
 from .render import Section
 
@@ -30,20 +32,24 @@ __all__ = ["Chart", "ChartFiles", "ReportFiles", "Section", "write_report"]
 
 MARKDOWN_NAME = "report.md"
 HTML_NAME = "report.html"
+WORD_NAME = "report.docx"
 
 
 @attrs.frozen
 class ReportFiles:
-    """What :func:`write_report` wrote: the Markdown, the HTML page and each chart's PNG and SVG."""
+    """What :func:`write_report` wrote: the Markdown, the HTML page, the Word document and each chart's PNG
+    and SVG."""
 
     markdown: Path
     html: Path
+    word: Path
     charts: tuple[ChartFiles, ...]
 
     @property
     def paths(self) -> list[Path]:
-        """Every file written, Markdown and HTML first."""
-        return [self.markdown, self.html] + [path for chart in self.charts for path in (chart.png, chart.svg)]
+        """Every file written, Markdown, HTML and Word first."""
+        return ([self.markdown, self.html, self.word]
+                + [path for chart in self.charts for path in (chart.png, chart.svg)])
 
 
 def _year(value, option: str) -> str | None:
@@ -97,13 +103,13 @@ def _save_charts(section: Section, directory: Path, taken: set) -> Section:
 
 
 def write_report(store, year, out_dir, partnership=None, compare=None, policy=None, as_of=None) -> ReportFiles:
-    """Write the training section for ``year`` into ``out_dir``: Markdown, HTML and charts.
+    """Write the training section for ``year`` into ``out_dir``: Markdown, HTML, Word and charts.
 
     ``partnership`` limits it to one partnership's sessions; ``compare`` names
     a financial year to compare reach and uplift with; ``policy`` is the
     :class:`scplearn.disclosure.DisclosurePolicy` (default: the standard one);
-    ``as_of`` the day on which follow-ups are judged due (default: today).
-    Returns the paths written (see :class:`ReportFiles`).
+    ``as_of`` the day on which follow-ups are judged due (default: today), also
+    the Word document's date. Returns the paths written (see :class:`ReportFiles`).
     """
     year = _year(year, "year")
     compare = _year(compare, "compare")
@@ -136,6 +142,9 @@ def write_report(store, year, out_dir, partnership=None, compare=None, policy=No
     markdown = render.markdown_document(render.escape_markdown(heading), lead, written, sections.notes(found))
     markdown_path = out_dir / MARKDOWN_NAME
     html_path = out_dir / HTML_NAME
+    word_path = out_dir / WORD_NAME
     markdown_path.write_text(markdown, encoding="utf-8")
     html_path.write_text(render.html_document(heading, markdown, out_dir), encoding="utf-8")
-    return ReportFiles(markdown_path, html_path, tuple(chart for section in written for chart in section.charts))
+    word_path.write_bytes(word.word_document(heading, markdown, out_dir, values.date(as_of) or dt.date.today()))
+    return ReportFiles(markdown_path, html_path, word_path,
+                       tuple(chart for section in written for chart in section.charts))
