@@ -180,6 +180,7 @@ def bad_input(command, tmp_path):
         ("evaluate",): [bad],
         ("audit",): [bad],
         ("followups",): [bad],
+        ("due-refresher",): [bad],
         ("report",): [bad, "--year", "2023/24", "--out", out],
         ("serve",): [bad, "--get", "/"],
         ("publish",): [bad, "--out", out],

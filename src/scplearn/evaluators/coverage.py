@@ -68,8 +68,7 @@ def last_sessions(partnership: str | None = None) -> str:
 
 class Coverage(Evaluator):
     name = "coverage"
-    description = (f"People trained in the {REFRESH_YEARS} years to each year's end against the workforce, and "
-                   "those due a refresher")
+    description = f"Staff trained in the {REFRESH_YEARS} years to each year's end, and those due a refresher"
     columns = COLUMNS
     row_labels = ("level",)
     repeated = ("workforce",)
