@@ -109,7 +109,8 @@ def _show_rate(figures, r) -> str:
         text += (f"Of the places booked and not cancelled, {wording.percent(r['show_rate'])} were taken up "
                  "(the show rate)")
     if r.get("walk_ins") or withheld_small(r, "walk_ins"):
-        text += f"{'; ' if text else ''}{people(figures, r, 'walk_ins', 'person', 'people')} came without a booking"
+        walk_ins = people(figures, r, 'walk_ins', 'attendance')
+        text += f"{'; ' if text else ''}{walk_ins} {'was' if r.get('walk_ins') == 1 else 'were'} walk-ins, without a booking"
     return text + "." if text else ""
 
 
