@@ -415,7 +415,9 @@ def generate(out_dir, seed: int = 2024) -> dict:
     raised and no file is written.
     """
     texts, records = {}, {}
-    for cls, rows in generate_rows(seed).items():
+    tables = generate_rows(seed)
+    tables.update(resource_rows(seed, tables))
+    for cls, rows in tables.items():
         # Fields the sample leaves at their defaults (an agency listed by hand is verified) are not written.
         fields = [attribute.name for attribute in cls.__attrs_attrs__ if any(attribute.name in row for row in rows)]
         texts[cls] = [{field: cell(row.get(field)) for field in fields} for row in rows]
@@ -455,6 +457,112 @@ def summary(records) -> str:
                      f"headcount {sum(s.headcount for s in events)}; {len(evaluations)} evaluations "
                      f"(mean change {', '.join(changes)}); {followups} follow-ups")
     return "\n".join(lines)
+
+
+# Learning resources: courses with no session register, reached by viewing or downloading them.
+# code, title, kind, course, topic, partnership, published, platform, views a month when first out
+RESOURCES = [
+    ("PACK-NEG", "Neglect resource pack and Graded Care Profile toolkit", "resource_pack", "NEG01", "Neglect", COUNTY,
+     "2022-04-04", "sharepoint", 140),
+    ("PACK-DAC", "Domestic abuse and children: practitioner toolkit", "resource_pack", "DAC01", "Domestic abuse", CITY,
+     "2022-09-12", "sharepoint", 95),
+    ("EL-CAS01", "Core Awareness in Safeguarding Children: e-learning", "e_learning", "CAS01", "Core safeguarding", None,
+     "2022-04-01", "lms", 210),
+    ("EL-FGM01", "Female genital mutilation awareness: e-learning", "e_learning", "FGM01", "Female genital mutilation",
+     None, "2023-01-09", "lms", 60),
+    ("BRF-CCE", "7 minute briefing: county lines", "briefing", None, "Exploitation", CITY, "2022-06-20", "web", 80),
+    ("BRF-LCR", "7 minute briefing: learning from a practice review", "briefing", "LCR01", "Learning from reviews",
+     COUNTY, "2023-05-15", "web", 120),
+    ("POD-SSL", "Safeguarding conversations podcast: safer sleep", "podcast", "SSL01", "Safer sleep", None,
+     "2022-11-07", "web", 45),
+    ("WEB-ESC", "Escalation policy and resolving professional disagreements", "web_page", "ESC01",
+     "Multi-agency working", None, "2022-04-01", "web", 160),
+    ("DOC-THR", "Threshold guidance for practitioners", "document", None, "Multi-agency working", COUNTY,
+     "2022-04-01", "sharepoint", 230),
+    ("youtube", "Working Together 2023: what has changed (recorded briefing)", "recording", "WTB01",
+     "Multi-agency working", None, "2023-12-18", "youtube", 260),
+    ("youtube", "Learning from practice reviews: the annual conference keynote", "recording", "CON01",
+     "Learning from reviews", None, "2022-10-10", "youtube", 150),
+    ("youtube", "Hearing the voice of the child (animation)", "video", "VOC01", "Voice of the child", CITY,
+     "2022-05-03", "youtube", 190),
+]
+RESOURCE_COMMENTS = [
+    "Shared it at our team meeting", "Used the checklist with a family", "Handy to refresh before a strategy meeting",
+    "Too long to watch in one go", "Gave it to new starters", "Changed how I record the child's words",
+    "Used the escalation flowchart when I disagreed with a decision",
+]
+RESOURCE_YEARS_FROM, RESOURCE_YEARS_TO = dt.date(2022, 4, 1), dt.date(2024, 3, 31)
+
+
+def resource_rows(seed: int, tables: dict) -> dict:
+    """Resources, their monthly access counts and follow-up answers, from their own random stream (so the
+    other tables' rows are the same with or without them)."""
+    rng = random.Random(seed + 77)
+    resources = []
+    for code, title, kind, course, topic, partnership, published, platform, level in RESOURCES:
+        if code == "youtube":
+            video = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+                            for _ in range(11))
+            code, url = f"youtube:{video}", f"https://www.youtube.com/watch?v={video}"
+        else:
+            url = f"https://safeguarding.example.org/resources/{code.lower()}"
+        priority = next((row[3] for row in COURSES if row[0] == course), None)
+        resources.append(dict(code=code, title=title, kind=kind, course=course, topic=topic, priority=priority,
+                              url=url, partnership=partnership, published=dt.date.fromisoformat(published),
+                              platform=platform, level=level))
+    access = [row for resource in resources for row in resource_access(rng, resource)]
+    followups = resource_followups(rng, resources, tables)
+    fields = ("code", "title", "kind", "course", "topic", "priority", "url", "partnership", "published")
+    return {model.Resource: [{field: resource[field] for field in fields} for resource in resources],
+            model.ResourceAccess: access, model.ResourceFollowUp: followups}
+
+
+def resource_access(rng, resource: dict) -> list[dict]:
+    """A row a month from the month it was published: views fall from the launch, with a dip in August."""
+    rows, month = [], max(resource["published"].replace(day=1), RESOURCE_YEARS_FROM)
+    age = 0
+    while month <= RESOURCE_YEARS_TO:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        level = resource["level"] * (0.55 + 0.45 * 0.8 ** age) * (0.5 if month.month == 8 else 1)
+        views = max(0, round(rng.gauss(level, level * 0.18)))
+        row = dict(resource=resource["code"], date=month, source=resource["platform"],
+                   until=following - dt.timedelta(days=1), views=views)
+        if resource["kind"] in ("resource_pack", "briefing", "document", "podcast"):
+            row["downloads"] = round(views * rng.uniform(0.25, 0.55))
+        row["unique_viewers"] = round(views * rng.uniform(0.6, 0.85))
+        if resource["platform"] == "youtube":
+            minutes = 22 if resource["kind"] == "recording" else 4
+            row["watch_hours"] = round(views * rng.uniform(0.6, 1.1) * minutes / 60, 1)
+        rows.append(row)
+        month, age = following, age + 1
+    return rows
+
+
+def resource_followups(rng, resources: list[dict], tables: dict) -> list[dict]:
+    """About 300 answers to 'Did you use this resource, and what difference did it make?' from sample delegates,
+    those who attended a session of the resource's course first."""
+    sessions = {row["code"]: row["course"] for row in tables[model.Session]}
+    attended: dict[str, list[str]] = {}
+    for booking in tables[model.Booking]:
+        if booking["status"] == "attended":
+            emails = attended.setdefault(sessions[booking["session"]], [])
+            if booking["email"].lower() not in emails:
+                emails.append(booking["email"].lower())
+    everyone = [person["email"] for person in tables[model.Delegate]]
+    rows = []
+    for resource in resources:
+        pool = attended.get(resource["course"]) or everyone
+        for email in rng.sample(pool, min(len(pool), rng.randint(18, 34))):
+            start = max(resource["published"], RESOURCE_YEARS_FROM) + dt.timedelta(days=30)
+            date = start + dt.timedelta(days=rng.randint(0, max(0, (RESOURCE_YEARS_TO - start).days)))
+            used = rng.random() < 0.72
+            used_learning = (rng.random() < 0.75) if used else None
+            row = dict(resource=resource["code"], email=email, date=date, used_resource=used,
+                       used_learning=used_learning,
+                       specific_action=(rng.random() < 0.6) if used_learning else (False if used else None),
+                       comments=rng.choice(RESOURCE_COMMENTS) if used and rng.random() < 0.2 else None)
+            rows.append(row)
+    return rows
 
 
 def main(argv=None) -> None:

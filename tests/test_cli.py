@@ -100,7 +100,7 @@ def test_the_sample_is_package_data_so_an_installed_scplearn_has_it():
         globs = tomllib.load(handle)["tool"]["setuptools"]["package-data"]["scplearn"]
     shipped = {path for pattern in globs for path in package.glob(pattern)}
     files = set(sample.iterdir())
-    assert len(files) == 10 and files <= shipped
+    assert len(files) == 13 and files <= shipped
 
 
 def demo(directory, data, *args):

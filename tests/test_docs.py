@@ -29,7 +29,7 @@ def test_every_canonical_column_is_documented(record_type):
         assert ("| yes |" in row) == required, f"{field.name}: required should be {required}"
 
 
-@pytest.mark.parametrize("choices", [model.SECTORS, model.MODES])
+@pytest.mark.parametrize("choices", [model.SECTORS, model.MODES, model.RESOURCE_KINDS])
 def test_every_choice_is_documented(choices):
     text = (ROOT / "docs" / "formats.md").read_text()
     for key, label in choices.items():

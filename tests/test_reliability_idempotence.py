@@ -26,6 +26,9 @@ from test_importers_register import write_register as write_hand_kept_register
 from test_importers_mapped import TOML, write_register
 from test_importers_msforms import both_form
 from test_importers_teams import GOOD, write_current
+from test_importers_youtube import CHART as YOUTUBE_CHART
+from test_importers_youtube import NAME as YOUTUBE_EXPORT
+from test_importers_youtube import TABLE as YOUTUBE_TABLE
 
 import scplearn
 from scplearn import plugins
@@ -113,9 +116,17 @@ def _register(directory: Path):
             {"course": "Neglect: Recognising and Responding"}, "register")
 
 
+def _youtube(directory: Path):
+    folder = directory / YOUTUBE_EXPORT  # Studio's zip unpacked: its name gives the table's period
+    write_csv(folder / "Table data.csv", YOUTUBE_TABLE)
+    write_csv(folder / "Chart data.csv", YOUTUBE_CHART)
+    return [folder], {}, "auto"
+
+
 EXAMPLES = {
     "scplearn": _scplearn, "eventbrite": _eventbrite, "teams": _teams,
     "msforms": _msforms, "googleforms": _googleforms, "mapped": _mapped, "register": _register,
+    "youtube": _youtube,
 }
 """importer name -> function(directory) writing a valid example: (paths, options, format)."""
 

@@ -28,7 +28,7 @@ from .importers import Batch, Issue, Omitted, Parsed, RowsRead, UnreadableFile, 
 from .issuelog import IssueLog
 from .results import ledger
 from .store import now
-from .writer import ORDER, Writer
+from .writer import ORDER, Writer, row_keys
 
 
 @attrs.define
@@ -335,7 +335,8 @@ def _read_file(path, importer, options, writer, report: ImportReport, file_repor
         if row is not None and bad_rows.has(row):
             group.clear()
             return
-        problems = [problem for parsed in group for problem in writer.check(parsed, filename)]
+        same_row = row_keys(group)
+        problems = [problem for parsed in group for problem in writer.check(parsed, filename, same_row)]
         if problems:
             report.problems.extend(problems)
             bad_rows.add(row)
@@ -435,9 +436,9 @@ def _row_of(issue: Issue) -> int:
     return issue.row
 
 
-EVERY_YEAR_READS = ("partnerships", "agencies", "courses", "delegates")
+EVERY_YEAR_READS = ("partnerships", "agencies", "courses", "delegates", "resources")
 """Tables every year's figures read: a change to one of their rows (an agency's workforce or sector, a
-delegate's agency, a course's priority) can change any year's results."""
+delegate's agency, a course's priority, a resource's course) can change any year's results."""
 
 
 def _years_touched(writer: Writer, file_report: FileReport):

@@ -49,6 +49,18 @@ STATUSES = {
     "cancelled": "Cancelled",
 }
 DIMENSIONS = ("knowledge", "skills", "confidence")
+RESOURCE_KINDS = {
+    "video": "Video",
+    "recording": "Recorded session",
+    "e_learning": "E-learning module",
+    "resource_pack": "Resource pack",
+    "briefing": "Briefing",
+    "podcast": "Podcast",
+    "web_page": "Web page",
+    "document": "Document",
+    "other": "Other",
+}
+"""What a learning resource is: a course with no session register, reached by viewing or downloading it."""
 
 _ALIASES = {
     "vcs": "voluntary", "voluntary_sector": "voluntary", "third_sector": "voluntary",
@@ -65,9 +77,26 @@ _ALIASES = {
 }
 
 
-def choice(options: dict[str, str]):
-    """A converter accepting an option's key or its label, in any case or spacing."""
+_RESOURCE_ALIASES = {
+    "youtube": "video", "youtube_video": "video", "film": "video", "animation": "video",
+    "recorded_session": "recording", "recorded_webinar": "recording", "webinar_recording": "recording",
+    "session_recording": "recording", "recorded_training": "recording",
+    "elearning": "e_learning", "e_learning_module": "e_learning", "elearning_module": "e_learning",
+    "online_module": "e_learning", "module": "e_learning", "scorm": "e_learning",
+    "pack": "resource_pack", "toolkit": "resource_pack", "tool_kit": "resource_pack", "resources": "resource_pack",
+    "7_minute_briefing": "briefing", "seven_minute_briefing": "briefing", "learning_briefing": "briefing",
+    "podcast_episode": "podcast", "audio": "podcast",
+    "web": "web_page", "webpage": "web_page", "website": "web_page", "page": "web_page", "web_site": "web_page",
+    "pdf": "document", "leaflet": "document", "guide": "document", "guidance": "document", "file": "document",
+    "word_document": "document", "factsheet": "document", "fact_sheet": "document", "poster": "document",
+}
+
+
+def choice(options: dict[str, str], aliases: dict[str, str] | None = None):
+    """A converter accepting an option's key or its label, in any case or spacing (or one of ``aliases``)."""
     labels = {values.slug(label): key for key, label in options.items()}
+    if aliases is not None:
+        labels = {**aliases, **labels}
 
     def convert(value):
         if values.is_missing(value):
@@ -278,9 +307,82 @@ class Spend:
     amount: float = _field(values.amount, required=True)
 
 
+def _platform(value):
+    result = values.text(value)
+    if result is None:
+        raise ValueError("is required")
+    key = values.slug(result)
+    if not key:
+        raise ValueError("must name the platform, e.g. youtube, sharepoint, lms or web")
+    return key
+
+
+_platform.__doc__ = "A platform's name as a key: ``YouTube`` is ``youtube``, ``Share Point`` is ``share_point``."
+
+
+@attrs.frozen
+class Resource:
+    """A learning resource with no session register: a video, a recorded session, an e-learning module, a pack.
+
+    ``course`` is the course it belongs to, if any (a recording of a session
+    of it, the e-learning version of it).
+    """
+
+    code: str = _field(values.text, required=True, key=True)
+    title: str = _field(values.text, required=True)
+    kind: str = attrs.field(converter=choice(RESOURCE_KINDS, _RESOURCE_ALIASES))
+    course: str | None = _field(values.text, refers_to="courses")
+    topic: str | None = _field(values.text)
+    priority: str | None = _field(values.text)
+    url: str | None = _field(values.web_address)
+    partnership: str | None = _field(values.text, refers_to="partnerships")
+    published: dt.date | None = _field(values.date)
+
+
+def _until_not_before_date(instance, attribute, value):
+    if value is not None and value < instance.date:
+        raise FieldError(attribute.name, f"must be on or after the period's first day ({instance.date.isoformat()})")
+
+
+@attrs.frozen
+class ResourceAccess:
+    """How often a resource was reached on one platform over a period: from ``date`` to ``until`` (or that one day).
+
+    A period is counted in the financial year of its first day, ``date``.
+    """
+
+    resource: str = _field(values.text, required=True, key=True, refers_to="resources")
+    date: dt.date = _field(values.date, required=True, key=True)
+    source: str = _field(_platform, required=True, key=True)
+    until: dt.date | None = attrs.field(default=None, converter=values.date, validator=_until_not_before_date,
+                                        metadata=stored())
+    views: int | None = _field(values.count)
+    downloads: int | None = _field(values.count)
+    unique_viewers: int | None = _field(values.count)
+    watch_hours: float | None = _field(values.non_negative)
+
+    @property
+    def year(self) -> str:
+        return values.year_of(self.date)
+
+
+@attrs.frozen
+class ResourceFollowUp:
+    """A person's answer to a follow-up question about a resource: did they use it, and what difference did it make."""
+
+    resource: str = _field(values.text, required=True, key=True, refers_to="resources")
+    email: str = _field(values.email, required=True, key=True)
+    date: dt.date = _field(values.date, required=True)
+    used_resource: bool | None = _field(values.boolean)
+    used_learning: bool | None = _field(values.boolean)
+    specific_action: bool | None = _field(values.boolean)
+    comments: str | None = _field(values.text)
+
+
 RECORD_TYPES = (
     Partnership, Agency, Course, Session, Delegate,
     Booking, Evaluation, FollowUp, Feedback, Spend,
+    Resource, ResourceAccess, ResourceFollowUp,
 )
 
 

@@ -24,6 +24,7 @@ DEFAULT_PLUGINS = (
     "scplearn.importers.msforms",
     "scplearn.importers.googleforms",
     "scplearn.importers.mapped",
+    "scplearn.importers.youtube",
     "scplearn.evaluators.uplift",
     "scplearn.evaluators.reach",
     "scplearn.evaluators.impact",

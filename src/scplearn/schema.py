@@ -6,7 +6,8 @@ type follows the field's annotation (text, integer or real; a date is stored as
 ISO text, a flag as 0 or 1), and it is ``NOT NULL`` unless the annotation
 allows ``None`` or the column is part of the key. The field's metadata (see
 :func:`scplearn.model.stored`) says whether it is part of the key, which table's
-record it names, whether it is private, and which schema version added it.
+record it names, whether it is private, and which schema version added it;
+a table added after the first schema is in :data:`TABLES_SINCE`.
 
 Three things are stored otherwise than a field says, all of them here:
 
@@ -45,8 +46,13 @@ TABLE_NAMES = {
     model.FollowUp: "followups",
     model.Feedback: "feedback",
     model.Spend: "spend",
+    model.Resource: "resources",
+    model.ResourceAccess: "resource_access",
+    model.ResourceFollowUp: "resource_followups",
 }
 """The table of each kind of record, in the order they are written (a record before those that name it)."""
+TABLES_SINCE = {"resources": 5, "resource_access": 5, "resource_followups": 5}
+"""The schema version that added each table made after the first (see ``store.MIGRATIONS``)."""
 
 
 @attrs.frozen
@@ -80,6 +86,8 @@ class Table:
     key: tuple[str, ...]
     references: dict[str, str]
     """Field → the table whose record it names (the pseudonym's reference to ``delegates`` is not one: delegates are made as they come)."""
+    since: int = 1
+    """The schema version that added the table (:data:`TABLES_SINCE`)."""
 
     @property
     def column_names(self) -> list[str]:
@@ -122,7 +130,7 @@ def _table(record_type, name: str) -> Table:
         columns.insert(0, Column("id", str, source=None))
         key = ("id",)
     references = {field.name: field.metadata["refers_to"] for field in fields if field.metadata.get("refers_to")}
-    return Table(name, record_type, tuple(columns), key, references)
+    return Table(name, record_type, tuple(columns), key, references, since=TABLES_SINCE.get(name, 1))
 
 
 TABLES = {name: _table(record_type, name) for record_type, name in TABLE_NAMES.items()}
@@ -131,6 +139,8 @@ TABLES = {name: _table(record_type, name) for record_type, name in TABLE_NAMES.i
 
 def create(db: sqlite_utils.Database, table: Table, version: int) -> None:
     """Create ``table`` with the columns schema ``version`` had (later ones are added by :func:`add_columns`)."""
+    if table.since > version:
+        return  # created by the migration of its own version (see create_tables)
     columns = [column for column in table.columns if column.since <= version]
     db[table.name].create(
         {column.name: column.type for column in columns},
@@ -141,9 +151,18 @@ def create(db: sqlite_utils.Database, table: Table, version: int) -> None:
     )
 
 
-def add_columns(db: sqlite_utils.Database, version: int) -> None:
-    """Add the columns schema ``version`` added to the tables of records (for a migration to call)."""
+def create_tables(db: sqlite_utils.Database, version: int) -> None:
+    """Create the tables of records schema ``version`` added (for a migration to call)."""
     for table in TABLES.values():
+        if table.since == version:
+            create(db, table, version)
+
+
+def add_columns(db: sqlite_utils.Database, version: int) -> None:
+    """Add the columns schema ``version`` added to the tables of records made before it (for a migration to call)."""
+    for table in TABLES.values():
+        if table.since >= version:
+            continue  # made whole by its own migration
         for column in table.columns:
             if column.since == version:
                 definition = f"{column.name} {sqlite_utils.db.COLUMN_TYPE_MAPPING[column.type]}"

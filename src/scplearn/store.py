@@ -98,7 +98,19 @@ def _results_v4(db: sqlite_utils.Database) -> None:
     stage.drop_results(db)
 
 
-MIGRATIONS = (_tables_v1, _summaries_v2, _provenance_v3, _results_v4)
+def _resources_v5(db: sqlite_utils.Database) -> None:
+    """Learning resources (videos, recordings, e-learning, packs), how often they were reached, and follow-ups about them."""
+    schema.create_tables(db, version=5)
+    for table, columns in {
+        "resources": (["course"], ["partnership"], ["kind"]),
+        "resource_access": (["date"],),
+        "resource_followups": (["delegate"],),
+    }.items():
+        for index in columns:
+            db[table].create_index(index)
+
+
+MIGRATIONS = (_tables_v1, _summaries_v2, _provenance_v3, _results_v4, _resources_v5)
 """Schema migrations, in order; the n-th brings a database to schema version n."""
 
 

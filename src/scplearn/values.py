@@ -96,6 +96,16 @@ def positive_number(value) -> float | None:
     return number
 
 
+def non_negative(value) -> float | None:
+    """A number, zero or more, such as hours watched."""
+    if is_missing(value):
+        return None
+    number = _number(value, "must be a number, 0 or more")
+    if number < 0:
+        raise ValueError("must be a number, 0 or more")
+    return number
+
+
 def amount(value) -> float | None:
     """A sum of money in pounds, zero or more: ``41200``, ``"£41,200"``."""
     if is_missing(value):
@@ -172,6 +182,18 @@ def boolean(value) -> bool | None:
 def slug(value) -> str:
     """``"Face to face"``, ``"face-to-face"`` and ``"FACE_TO_FACE"`` all become ``face_to_face``."""
     return re.sub(r"[^a-z0-9]+", "_", str(value).strip().casefold()).strip("_")
+
+
+def web_address(value) -> str | None:
+    """A web address starting ``http://`` or ``https://``, with a host and no spaces."""
+    if is_missing(value):
+        return None
+    result = unicodedata.normalize("NFC", str(value)).strip()
+    scheme, _, rest = result.partition("://")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if scheme.casefold() not in ("http", "https") or not host or _WHITESPACE.search(result):
+        raise ValueError("must be a web address starting http:// or https://")
+    return result
 
 
 _WHITESPACE = re.compile(r"\s")  # the same characters as str.isspace()

@@ -29,9 +29,13 @@ _REFERENCED = tuple(sorted({referenced for fields in REFERENCES.values() for ref
 NAMED = frozenset({"partnerships", "agencies"})
 """Tables keyed by a name, which files spell with any case and punctuation: ``leicestershire police`` is ``Leicestershire Police``."""
 BATCH = 20_000
-DATED = {"sessions": ("date",), "spend": ("year",), **{table: ("session",) for table in (*summaries.SOURCES, "feedback")}}
+DATED = {"sessions": ("date",), "spend": ("year",), **{table: ("session",) for table in (*summaries.SOURCES, "feedback")},
+         "resource_access": ("date",), "resource_followups": ("date",)}
 """Tables whose records belong to a financial year, and the fields that say which."""
-FREE_TEXT = {"feedback": ("quote", "role"), "followups": ("comments",), "evaluations": ("action_1", "action_2", "action_3")}
+DAY_DATED = frozenset({"sessions", "resource_access", "resource_followups"})
+"""Tables of :data:`DATED` whose records fall in the financial year of their ``date`` (a period of access, that of its first day)."""
+FREE_TEXT = {"feedback": ("quote", "role"), "followups": ("comments",), "evaluations": ("action_1", "action_2", "action_3"),
+             "resource_followups": ("comments",)}
 """Fields written as people typed them: emails and phone numbers are taken out of them (see :mod:`.redact`)."""
 SUMMARISED = frozenset(summaries.SOURCES)
 """Tables whose rows feed the per-session summaries: writing one marks its session for a recount."""
@@ -56,7 +60,10 @@ def _upsert_sql(table: str, keep_known: bool = False) -> str:
     )
 
 
-UPSERTS = {table: _upsert_sql(table, keep_known=(table == "delegates")) for table in COLUMNS}
+KEEP_KNOWN = frozenset({"delegates", "resources"})
+"""Tables where a blank value leaves the one recorded: an export that does not know a delegate's agency, or a
+resource's course or topic, leaves what another file gave."""
+UPSERTS = {table: _upsert_sql(table, keep_known=(table in KEEP_KNOWN)) for table in COLUMNS}
 KEY_AT = {table: [COLUMNS[table].index(key) for key in PRIMARY_KEYS[table]] for table in COLUMNS}
 
 
@@ -90,6 +97,18 @@ COLUMNAR = frozenset(
 GETTERS = {table: operator.attrgetter(*sources) for table, sources in SOURCES.items()}  # each gives a tuple
 EMAIL_AT = {table: sources.index("email") for table, sources in SOURCES.items() if "email" in sources}
 TEXT_AT = {table: frozenset(SOURCES[table].index(field) for field in fields) for table, fields in FREE_TEXT.items()}
+
+
+def row_keys(group: list[Parsed]) -> frozenset:
+    """``(table, key)`` of the records of one row that other records refer to (see :meth:`Writer.check`)."""
+    if len(group) < 2:
+        return frozenset()
+    keys = set()
+    for parsed in group:
+        table = TABLE_NAMES[type(parsed.record)]
+        if table in _REFERENCED:
+            keys.add((table, getattr(parsed.record, PRIMARY_KEYS[table][0])))
+    return frozenset(keys)
 
 
 def _unknown(filename: str, row: int, column: str, value, table: str) -> Issue:
@@ -139,13 +158,17 @@ class Writer:
             self.queue(parsed)
         return issues
 
-    def check(self, parsed: Parsed, filename: str) -> list[Issue]:
-        """The issues of a record naming records the store does not hold (names compared ignoring case and punctuation)."""
+    def check(self, parsed: Parsed, filename: str, same_row: frozenset = frozenset()) -> list[Issue]:
+        """The issues of a record naming records the store does not hold (names compared ignoring case and punctuation).
+
+        ``same_row`` holds ``(table, key)`` of the records read from the same row, which the record may name
+        (a resource and its access, given by one row of a mapped file): see :func:`row_keys`.
+        """
         record = parsed.record
         issues = []
         for field, table in REFERENCES.get(type(record), _NONE).items():
             value = getattr(record, field)
-            if value is not None:
+            if value is not None and (table, value) not in same_row:
                 known = self.known[table]
                 if value not in (self._known(table) if known is None else known) and self.spelled(table, value) is None:
                     issues.append(_unknown(filename, parsed.row, parsed.column(field), value, table))
@@ -333,7 +356,7 @@ class Writer:
             self.changed_sources.add(table)
 
     def _note_years(self, table: str, columns: dict) -> None:
-        if table == "sessions":
+        if table in DAY_DATED:
             self.file_years.update(map(values.year_of, columns["date"]))
         elif table == "spend":
             self.file_years.update(columns["year"])
@@ -341,8 +364,8 @@ class Writer:
             self.file_sessions.update(columns["session"])
 
     def take_years(self) -> set[str]:
-        """The financial years of the records written since the last call (sessions, spend, and the
-        sessions of bookings, evaluations, follow-ups and feedback)."""
+        """The financial years of the records written since the last call (sessions, spend, resource access
+        and follow-ups, and the sessions of bookings, evaluations, follow-ups and feedback)."""
         sessions = json.dumps(sorted(code for code in self.file_sessions if code is not None))
         years = self.file_years | {year for (year,) in self.db.execute(
             "SELECT DISTINCT year FROM sessions WHERE code IN (SELECT value FROM json_each(?))", [sessions])}

@@ -35,9 +35,12 @@ from . import DB_PATH, EXISTING_DB, DefaultGroup, store_options
               help="Forms and surveys: count answers from people neither booked on nor present at the session")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
               help="Mapping file (TOML or YAML): columns, spellings and fixed values (see docs/importing.md)")
+@click.option("--period", metavar="FROM:TO",
+              help="YouTube Studio: the days a Table data export covers, when its file name does not say "
+                   "(2023-04-01:2024-03-31)")
 @store_options
 def import_(db_path, paths, format_, dry_run, skip_invalid, force, session, course, date, threshold, staff,
-            accept_unregistered, mapping, private_path, key_path):
+            accept_unregistered, mapping, period, private_path, key_path):
     """Import files (or folders of files, searched to any depth) into DB_PATH, all or nothing.
 
     Every bad row is reported with its file, row, column, value and reason; if
@@ -52,7 +55,7 @@ def import_(db_path, paths, format_, dry_run, skip_invalid, force, session, cour
     options = {
         name: value for name, value in
         {"session": session, "course": course, "date": date, "threshold": threshold, "mapping": mapping,
-         "staff": list(staff) or None, "accept_unregistered": accept_unregistered or None}.items()
+         "staff": list(staff) or None, "accept_unregistered": accept_unregistered or None, "period": period}.items()
         if value is not None
     }
     with scplearn.open(db_path, private_path=private_path, key_path=key_path) as store:

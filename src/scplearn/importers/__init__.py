@@ -21,6 +21,7 @@ from ..schema import TABLE_NAMES
 
 RECORD_KINDS = {name: record_type for record_type, name in TABLE_NAMES.items()} | {
     "follow_ups": model.FollowUp, "follow-ups": model.FollowUp, "evaluation": model.Evaluation,
+    "resource_follow_ups": model.ResourceFollowUp, "resource-follow-ups": model.ResourceFollowUp,
 }
 """Each kind of record by the names a file or a mapping may give it: its table's name, and a few other spellings."""
 

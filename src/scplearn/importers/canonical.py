@@ -23,10 +23,14 @@ def _required(record_type) -> set[str]:
     return {field.name for field in attrs.fields(record_type) if field.default is attrs.NOTHING}
 
 
+_LONGEST_FIRST = sorted(RECORD_KINDS.items(), key=lambda item: -len(item[0]))
+"""The names of the kinds of record, the longest first: ``resource_followups.csv`` is not ``followups``."""
+
+
 def record_type_of(path: Path):
     """The kind of record a canonical file holds, from its name or its header; ``None`` if neither says."""
     stem = tables.header_key(Path(path).stem).replace(" ", "_")
-    for name, record_type in RECORD_KINDS.items():
+    for name, record_type in _LONGEST_FIRST:
         if stem == name or stem.endswith(("_" + name, "-" + name)):
             return record_type
     columns = {tables.header_key(column) for column in tables.head(Path(path))}

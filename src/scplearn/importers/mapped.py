@@ -12,7 +12,9 @@ of the course (a ``course`` column, a fixed ``course`` or ``--course``) on that
 date: map the date column to ``session_date``. ``--session`` gives the session
 of every row when no column or fixed value does. Organisations are matched to
 agencies ignoring case and punctuation. A row with any bad value gives no
-record at all; when two rows give the same record, the later one wins.
+record at all; when two rows give the same record, the later one wins. A row
+giving a resource and its access (or a follow-up about it) names the resource
+once: a column mapped to ``code`` or to ``resource`` gives both.
 """
 
 from __future__ import annotations
@@ -172,6 +174,10 @@ class _Reader:
                                                        and values.is_missing(row.get("last_name"))):
             row["name"] = " ".join(part for part in map(values.text, (row.get("first_name"), row.get("last_name"))) if part)
             headings["name"] = headings.get("first_name") or headings.get("last_name")
+        if model.Resource in self.kinds:  # a resource and its access or follow-up: the resource is named once
+            for given, other in (("code", "resource"), ("resource", "code")):
+                if values.is_missing(row.get(other)) and not values.is_missing(row.get(given)):
+                    row[other], headings[other] = row[given], headings.get(given, given)
         problems = []
         if self.session is not None and values.is_missing(row.get("session")):
             row["session"], headings["session"] = self.session, "--session"
