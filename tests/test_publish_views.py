@@ -9,6 +9,7 @@ import urllib.parse
 
 import pytest
 
+from scplearn.model import RESOURCE_KINDS
 from scplearn.publish import board, views
 from scplearn.publish.dashboards import SLUG
 from scplearn.publish.serve import Site, build_site, datasette_app
@@ -44,7 +45,7 @@ def test_every_question_has_a_view_by_year_course_sector_and_agency(public):
     names = {row[0] for row in public.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
     assert names == {f"{q}_by_{g}" for q in ("reach", "uplift", "followup")
                      for g in ("year", "course", "sector", "agency")} | {
-        f"coverage_by_{g}" for g in ("year", "sector", "agency")}
+        f"coverage_by_{g}" for g in ("year", "sector", "agency")} | {"resources_by_year"}
 
 
 @pytest.mark.parametrize("question", views.QUESTIONS, ids=lambda q: q.name)
@@ -67,6 +68,8 @@ def test_a_view_shows_the_published_figures_and_withheld_where_the_policy_withhe
         for column in shown:
             if row[column.source] is None:
                 figures.append(views.WITHHELD if withheld(row, column.source) else None)
+            elif column.source == "kind":  # a resource's kind, by its label
+                figures.append(RESOURCE_KINDS[row["kind"]])
             elif column.expression:  # an interval
                 signed = "+" if column.title == "95% interval" else ""
                 low, high = (row[column.source], row[column.source.replace("low", "high")])
@@ -180,9 +183,9 @@ def test_every_panel_heading_links_to_views_that_exist(site, public):
     charts = site.read_metadata()["plugins"]["datasette-dashboards"][SLUG]["charts"]
     names = {row[0] for row in public.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
     headings = [chart["display"] for chart in charts.values() if chart["library"] == "markdown"]
-    assert len(headings) == 3
+    assert len(headings) == 4
     links = [link for text in headings for link in re.findall(r"\]\(/public/(\w+)\)", text)]
-    assert len(links) == 10 and set(links) <= names
+    assert len(links) == 11 and set(links) <= names
 
 
 def test_no_statistic_is_left_empty_and_unlisted_beside_a_withheld_count(public):

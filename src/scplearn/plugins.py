@@ -32,7 +32,9 @@ DEFAULT_PLUGINS = (
     "scplearn.evaluators.scores",
     "scplearn.evaluators.events",
     "scplearn.evaluators.coverage",
+    "scplearn.evaluators.resources",
     "scplearn.report.currency",
+    "scplearn.report.learning_resources",
 )
 
 pm = pluggy.PluginManager("scplearn")

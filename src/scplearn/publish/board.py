@@ -21,9 +21,10 @@ from __future__ import annotations
 from ..evaluators.coverage import REFRESH_YEARS
 from ..model import DIMENSIONS
 from .queries import withheld_note
-from .views import WITHHELD_EXPLAINED
+from .views import WITHHELD_EXPLAINED, resource_kind
 
 REACH, UPLIFT, IMPACT, COVERAGE = "reach_results", "uplift_results", "impact_results", "coverage_results"
+RESOURCES = "resources_results"
 
 
 def years(table: str) -> str:
@@ -74,17 +75,7 @@ def panels(db: str):
                  "WHERE r.grouping = 'year,sector' AND r.year IN (SELECT year FROM chosen UNION SELECT year "
                  "FROM previous) ORDER BY r.year DESC, sector",
         "library": "vega-lite",
-        "display": {
-            "usermeta": {"embedOptions": {"renderer": "svg"}},
-            "mark": {"type": "bar", "tooltip": True},
-            "encoding": {
-                "y": {"field": "sector", "type": "nominal", "title": None, "axis": {"labelLimit": 220}},
-                "yOffset": {"field": "year", "sort": "descending"},
-                "x": {"field": "people", "type": "quantitative", "title": "Different people"},
-                "color": {"field": "year", "type": "ordinal", "sort": "descending", "title": "Year",
-                          "legend": {"orient": "bottom"}},
-            },
-        },
+        "display": _bars("sector", "people", "Different people"),
     }, (REACH, ["sector", "unique_delegates"])
     yield "reach-by-agency", {
         "title": "People and attendances by agency, against workforce",
@@ -168,3 +159,53 @@ def panels(db: str):
         "library": "table",
     }, (IMPACT, ["due", "followups", "response_rate", "pct_used_learning", "pct_specific_action", "mean_post",
                  "mean_followup"])
+    yield "resources-heading", heading(db, "Learning resources", "Resource packs, recordings, e-learning and "
+                                      "briefings have no register: they are counted in views and downloads, "
+                                      "beside the sessions, and never added to the people trained.",
+                                      [("by year", "resources_by_year")]), (RESOURCES, ["views"])
+    yield "resource-views-by-kind", {
+        "title": "Views of learning resources by kind, this year and last",
+        "db": db,
+        "query": years(RESOURCES) + f"SELECT {resource_kind('kind')} AS kind, year, sum(views) AS views "
+                 "FROM resources_results WHERE grouping = 'year' AND year IN (SELECT year FROM chosen UNION "
+                 "SELECT year FROM previous) GROUP BY kind, year ORDER BY year DESC, kind",
+        "library": "vega-lite",
+        "display": _bars("kind", "views", "Views"),
+    }, (RESOURCES, ["kind", "views"])
+    yield "resource-views-by-topic", {
+        "title": "Views of learning resources by topic, this year and last",
+        "db": db,
+        "query": years(RESOURCES) + "SELECT coalesce(topic, 'No topic') AS topic, year, sum(views) AS views "
+                 "FROM resources_results WHERE grouping = 'year' AND year IN (SELECT year FROM chosen UNION "
+                 "SELECT year FROM previous) GROUP BY topic, year ORDER BY year DESC, topic",
+        "library": "vega-lite",
+        "display": _bars("topic", "views", "Views"),
+    }, (RESOURCES, ["topic", "views"])
+    yield "resources", {
+        "title": "Each learning resource: views, downloads and what people said of it later",
+        "db": db,
+        "query": years(RESOURCES) + "SELECT " + html_text("r.title") + " AS Resource, "
+                 + resource_kind("r.kind") + " AS Kind, "
+                 + shown("r", "views") + " AS Views, " + shown("p", "views") + " AS \"Views, year before\", "
+                 + shown("r", "downloads") + " AS Downloads, " + shown("r", "respondents") + " AS Respondents, "
+                 + shown("r", "pct_used_learning", "%.0f%%") + " AS \"Used the learning\" "
+                 "FROM resources_results r LEFT JOIN resources_results p ON p.grouping = r.grouping "
+                 "AND p.resource = r.resource AND p.year = (SELECT year FROM previous) "
+                 "WHERE r.grouping = 'year' AND r.year = (SELECT year FROM chosen) ORDER BY r.views DESC",
+        "library": "table",
+    }, (RESOURCES, ["resource", "title", "kind", "views", "downloads", "respondents", "pct_used_learning"])
+
+
+def _bars(field: str, measure: str, title: str) -> dict:
+    """A vega-lite horizontal bar chart of ``measure`` by ``field``, a bar for each year side by side."""
+    return {
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": field, "type": "nominal", "title": None, "axis": {"labelLimit": 220}},
+            "yOffset": {"field": "year", "sort": "descending"},
+            "x": {"field": measure, "type": "quantitative", "title": title},
+            "color": {"field": "year", "type": "ordinal", "sort": "descending", "title": "Year",
+                      "legend": {"orient": "bottom"}},
+        },
+    }

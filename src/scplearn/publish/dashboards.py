@@ -57,6 +57,9 @@ def dashboards(db: str, tables: dict, latest: str | None = None) -> dict:
         [f"before-after-{d}" for d in DIMENSIONS],
         ["lasted"] * 3,
         ["three-months-on", "attendance-by-year", "attendance-by-year"],
+        ["resources-heading"] * 3,
+        ["resource-views-by-kind", "resource-views-by-topic", "resource-views-by-topic"],
+        ["resources"] * 3,
     ]
     layout = [[slug if slug in charts else "." for slug in row] for row in layout]
     layout = [row for row in layout if set(row) != {"."}]

@@ -24,6 +24,7 @@ import html
 import attrs
 
 from ..evaluators.coverage import REFRESH_YEARS
+from ..model import RESOURCE_KINDS
 from .queries import withheld_note
 
 WITHHELD = "withheld"
@@ -86,6 +87,12 @@ def interval(title: str, low: str, high: str, description: str, signed: bool = T
                   expression=f"CASE WHEN r.{low} IS NOT NULL THEN printf('{number} to {number}', r.{low}, r.{high}) END")
 
 
+def resource_kind(column: str) -> str:
+    """SQL: the label of the resource kind in ``column`` ("Resource pack" for ``resource_pack``)."""
+    return f"CASE {column} " + " ".join(f"WHEN '{key}' THEN '{label}'" for key, label in RESOURCE_KINDS.items()) \
+        + f" ELSE {column} END"
+
+
 QUESTIONS = (
     Question("reach", "reach_results", "who was reached: people and attendances, against workforce where known", (
         Column("Sessions", "sessions", "Sessions run (exact)", False),
@@ -133,6 +140,19 @@ QUESTIONS = (
                  Column("Coverage (%)", "coverage", "Share of that workforce trained in those years"),
                  Column("Due a refresher", "due_refresher", f"People whose last session was more than "
                                                             f"{REFRESH_YEARS} years before the year's end"),
+             )),
+    Question("resources", "resources_results", "learning resources: how often each was viewed and downloaded, and "
+             "what people asked about it later said", (
+                 Column("Resource", "title", "The resource's title"),
+                 Column("Kind", "kind", "What it is", expression=resource_kind("r.kind")),
+                 Column("Topic", "topic", "Its subject area"),
+                 Column("Views", "views", "Views or visits the platforms counted (visits, not people)"),
+                 Column("Downloads", "downloads", "Downloads the platforms counted"),
+                 Column("Hours watched", "watch_hours", "Hours watched, for videos and recordings"),
+                 Column("Respondents", "respondents", "People who answered a follow-up question about it"),
+                 Column("Used it (%)", "pct_used_resource", "Share of respondents who used the resource"),
+                 Column("Used the learning (%)", "pct_used_learning", "Share who used the learning in their work"),
+                 Column("Took specific action (%)", "pct_specific_action", "Share who took a specific action"),
              )),
 )
 

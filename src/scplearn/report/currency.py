@@ -45,8 +45,9 @@ def report_sections(published, year, partnership, compare, policy):
     if compare:
         before = _levels(published.rows("coverage", ["year"], year=compare)).get("all")
         if before and before.get("coverage") is not None and everyone.get("coverage") is not None:
-            text += (f" At the end of {compare} coverage was {wording.share(before['coverage'])}, and "
-                     f"{people(words, before, 'due_refresher', 'person', 'people')} were due a refresher.")
+            due = ("no one was" if before.get("due_refresher") == 0 else
+                   f"{people(words, before, 'due_refresher', 'person', 'people')} were")
+            text += f" At the end of {compare} coverage was {wording.share(before['coverage'])}, and {due} due a refresher."
     paragraphs = [text]
     levels = [(level, row) for level, row in overall.items() if level != "all"]
     if levels:
