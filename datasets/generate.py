@@ -5,6 +5,13 @@
 Everything comes from ``random.Random(seed)``, so a seed always gives the same
 files. Every row is checked with ``scplearn.model.build`` before it is written;
 an invalid row stops the run. No person, email or agency here is real.
+
+The main years are 2022/23 and 2023/24. Two earlier, smaller years (2020/21,
+mostly virtual, and 2021/22) are drawn afterwards from their own random streams
+and their rows appended, so the main years' rows are the same whether or not
+they exist. Many of the earlier years' delegates are people who train again in
+the main years; others trained only in 2020/21 and so are due a refresher by
+the end of 2023/24.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ CITY, COUNTY = "Leicester", "Leicestershire and Rutland"
 PARTNERSHIPS = {CITY: "Safeguarding Children Partnership for the city of Leicester",
                 COUNTY: "Safeguarding Children Partnership for Leicestershire and Rutland"}
 SPEND = {("2022/23", CITY): 38500, ("2022/23", COUNTY): 44800,
-         ("2023/24", CITY): 36900, ("2023/24", COUNTY): 41200}
+         ("2023/24", CITY): 36900, ("2023/24", COUNTY): 41200,
+         ("2020/21", CITY): 29800, ("2020/21", COUNTY): 33500,  # the earlier years, after the main ones
+         ("2021/22", CITY): 34200, ("2021/22", COUNTY): 39600}
 
 # code, title, topic, priority, level, hours, a key action delegates of this course write
 COURSES = [
@@ -64,11 +73,26 @@ YEARS = {  # regular sessions, total capacity, attended, mean gain in knowledge/
     "2022/23": dict(sessions=65, capacity=2080, attended=1661, gain=(2.1, 2.0, 2.2)),
     "2023/24": dict(sessions=46, capacity=1600, attended=1286, gain=(2.3, 2.1, 2.4)),
 }
+# The chance of each mode (face to face, virtual, e-learning) for level 1 courses and for the others
+MODE_WEIGHTS = ((40, 30, 30), (58, 37, 5))
+EARLIER_YEARS = {  # smaller programmes before the main years, drawn after them (see add_earlier_years)
+    "2020/21": dict(sessions=25, capacity=960, attended=736, gain=(1.8, 1.7, 1.9),
+                    modes=((4, 66, 30), (6, 90, 4))),  # mostly virtual
+    "2021/22": dict(sessions=35, capacity=1190, attended=931, gain=(2.0, 1.9, 2.1),
+                    modes=((25, 45, 30), (40, 55, 5))),
+}
+RETURNING = {  # of an earlier year's bookings, the share by people who also book in (a pool of) other years
+    "2020/21": {"main": 0.35},
+    "2021/22": {"main": 0.35, "2020/21": 0.12},
+}
+EARLIER_QUOTES = 30  # feedback quotes from the earlier years' delegates
 SMALL = {"2022/23": [("FGM01", 12, 7), ("SUP01", 10, 6)]}  # course, capacity, attended: under 8 evaluations
 EVENTS = {  # headcount-only events: course, date, mode, capacity, headcount, host
     "2022/23": [("CON01", "2022-10-13", "conference", 250, 231, COUNTY), ("LCR01", "2023-02-08", "webinar", None, 187, CITY)],
     "2023/24": [("FOL01", "2023-06-20", "festival", 300, 284, COUNTY), ("LCR01", "2023-11-15", "webinar", None, 198, CITY),
                 ("WTB01", "2024-01-24", "briefing", None, 158, COUNTY)],
+    "2020/21": [("LCR01", "2021-02-10", "webinar", None, 142, CITY)],
+    "2021/22": [("CON01", "2021-10-14", "conference", 200, 176, COUNTY), ("LCR01", "2022-02-09", "webinar", None, 165, CITY)],
 }
 CAPACITY = {"face_to_face": (20, 24, 25, 30, 30, 35), "virtual": (30, 35, 40, 40, 45, 50), "e_learning": (40, 50, 60)}
 TRAINERS = ["Hannah Whitcombe", "Darren Oakley", "Meera Solanki", "Gillian Ashworth", "Tunde Bakare",
@@ -201,9 +225,22 @@ class People:
         self.courses[email] = set()
         return person
 
-    def pick(self, course: str, taken: set) -> dict:
-        """Someone new, or (a quarter of the time) a returning delegate new to this course."""
-        person = self.new() if self.rng.random() > 0.25 or not self.rows else self.rng.choice(self.rows)
+    def pick(self, course: str, taken: set, pools=None) -> dict:
+        """Someone new, or (a quarter of the time) a returning delegate new to this course.
+
+        ``pools``, a list of (share, people), replaces the quarter: with each share's chance, someone
+        from that pool, if they are new to the course and not yet on this session; otherwise someone new.
+        """
+        if pools is None:
+            person = self.new() if self.rng.random() > 0.25 or not self.rows else self.rng.choice(self.rows)
+        else:
+            roll, person = self.rng.random(), None
+            for share, pool in pools:
+                if roll < share:
+                    person = self.rng.choice(pool)
+                    break
+                roll -= share
+            person = person or self.new()
         while person["email"] in taken or course in self.courses[person["email"]]:
             person = self.new()
         taken.add(person["email"])
@@ -222,13 +259,13 @@ def share_out(rng, total, weights, low, high):
     return counts
 
 
-def plan_sessions(rng, year: str) -> list[dict]:
+def plan_sessions(rng, year: str, spec: dict) -> list[dict]:
     """The year's regular sessions: course, date, mode, capacity, host and how many attended."""
-    spec, small = YEARS[year], SMALL.get(year, [])
+    small = SMALL.get(year, [])
     count = spec["sessions"] - len(small)
+    weights = spec.get("modes", MODE_WEIGHTS)
     courses = list(REGULAR) + rng.choices(list(REGULAR), list(REGULAR.values()), k=count - len(REGULAR))
-    modes = [rng.choices(("face_to_face", "virtual", "e_learning"), (40, 30, 30) if LEVEL[c] == 1 else (58, 37, 5))[0]
-             for c in courses]
+    modes = [rng.choices(("face_to_face", "virtual", "e_learning"), weights[LEVEL[c] != 1])[0] for c in courses]
     capacity = share_out(rng, spec["capacity"] - sum(c for _, c, _ in small),
                          [rng.choice(CAPACITY[m]) for m in modes], 15, [60] * count)
     attended = share_out(rng, spec["attended"] - sum(a for *_, a in small),
@@ -306,23 +343,51 @@ def generate_rows(seed: int = 2024) -> dict:
     evaluated = []  # (session, person, ratings) of every evaluation, for the feedback quotes
     nudges = random.Random(seed + 2)  # its own stream, so calibrating moves nothing but post-ratings
     for year, spec in YEARS.items():
-        first = len(tables[model.Evaluation])
-        for session in plan_sessions(rng, year):
-            tables[model.Session].append({k: session[k] for k in SESSION_FIELDS})
-            book_session(rng, session, spec["gain"], people, tables, evaluated)
-        calibrate(nudges, tables[model.Evaluation][first:], spec["gain"])
-        for course, date, mode, capacity, headcount, host in EVENTS[year]:
-            day = dt.date.fromisoformat(date)
-            tables[model.Session].append(dict(code=f"{course}-{day:%y%m%d}", course=course, date=day, mode=mode,
-                                              capacity=capacity, trainer="Partnership business unit",
-                                              partnership=host, headcount=headcount))
+        add_year(rng, nudges, year, spec, people, tables, evaluated)
     tables[model.Delegate] = people.rows
     tables[model.Feedback] = feedback(rng, evaluated)
+    add_earlier_years(seed, people, tables)
     return tables
 
 
-def book_session(rng, session, gains, people, tables, evaluated) -> None:
-    """Bookings (some cancelled or no-shows, a few walk-ins), evaluations and follow-ups of one session."""
+def add_year(rng, nudges, year, spec, people, tables, evaluated, pools=None) -> None:
+    """A year's regular sessions with their bookings, evaluations and follow-ups, then its headcount-only events."""
+    first = len(tables[model.Evaluation])
+    for session in plan_sessions(rng, year, spec):
+        tables[model.Session].append({k: session[k] for k in SESSION_FIELDS})
+        book_session(rng, session, spec["gain"], people, tables, evaluated, pools)
+    calibrate(nudges, tables[model.Evaluation][first:], spec["gain"])
+    for course, date, mode, capacity, headcount, host in EVENTS[year]:
+        day = dt.date.fromisoformat(date)
+        tables[model.Session].append(dict(code=f"{course}-{day:%y%m%d}", course=course, date=day, mode=mode,
+                                          capacity=capacity, trainer="Partnership business unit",
+                                          partnership=host, headcount=headcount))
+
+
+def add_earlier_years(seed, people, tables) -> None:
+    """Append 2020/21 and 2021/22 (``EARLIER_YEARS``) to ``tables``, leaving the main years' rows as they are.
+
+    They draw from their own random streams (seed + 2020 to seed + 2022), so adding them changes
+    nothing drawn for the main years. Each booking is, with the shares in ``RETURNING``, by someone
+    who also books in the main years ("main") or in an earlier year, and otherwise by someone new, who
+    is appended to the delegates. So some people train only in 2020/21, and by the end of 2023/24 they
+    are due a refresher.
+    """
+    rng, nudges = random.Random(seed + 2020), random.Random(seed + 2022)
+    people.rng = random.Random(seed + 2021)  # new delegates and returning ones, from now on
+    sources, evaluated = {"main": list(people.rows)}, []
+    for year, spec in EARLIER_YEARS.items():
+        before = len(people.rows)
+        pools = [(share, sources[source]) for source, share in RETURNING[year].items()]
+        add_year(rng, nudges, year, spec, people, tables, evaluated, pools)
+        sources[year] = people.rows[before:]  # the people who first came in this year
+    tables[model.Feedback] += feedback(rng, evaluated, count=EARLIER_QUOTES, naming=False)
+
+
+def book_session(rng, session, gains, people, tables, evaluated, pools=None) -> None:
+    """Bookings (some cancelled or no-shows, a few walk-ins), evaluations and follow-ups of one session.
+
+    ``pools`` says who returns (see ``People.pick``)."""
     walk_ins = 0 if session["mode"] == "e_learning" else min(rng.choice((0, 0, 0, 1, 1, 2)), session["attended"] - 1)
     booked = session["attended"] - walk_ins
     no_shows = min(binomial(rng, booked, 0.1), session["capacity"] - session["attended"])
@@ -330,7 +395,7 @@ def book_session(rng, session, gains, people, tables, evaluated) -> None:
                 + ["cancelled"] * binomial(rng, booked, 0.07) + ["walk_in"] * walk_ins)
     taken = set()
     for status in statuses:
-        person = people.pick(session["course"], taken)
+        person = people.pick(session["course"], taken, pools)
         email = person["email"]
         if rng.random() < 0.02:  # as typed into a booking form; the importer folds case
             email = email.upper() if rng.random() < 0.3 else email.title()
@@ -375,12 +440,13 @@ NAMING = "Working through the case with {first} from the {role} team made it cli
 """A consented quote naming another delegate, with a phone number and an email: publishing replaces all three."""
 
 
-def feedback(rng, evaluated) -> list[dict]:
-    """About 220 quotes from evaluated delegates of the most often run regular courses; two thirds consent to
-    publication. One consented quote names a delegate, a phone number and an email, as quotes sometimes do."""
+def feedback(rng, evaluated, count=220, naming=True) -> list[dict]:
+    """``count`` quotes from evaluated delegates of the most often run regular courses; two thirds consent to
+    publication. With ``naming``, one consented quote names a delegate, a phone number and an email, as quotes
+    sometimes do."""
     options = [(s, p) for s, p, _ in evaluated if s["course"] in QUOTED_COURSES]
     rows, used = [], set()
-    while len(rows) < 220:
+    while len(rows) < count:
         session, person = rng.choice(options)
         quote = rng.choice(QUOTES) if rng.random() < 0.3 else \
             rng.choice(QUOTE_TEMPLATES).format(t=TOPIC[session["course"]].lower())
@@ -393,6 +459,8 @@ def feedback(rng, evaluated) -> list[dict]:
     for row in rows:
         if names & {ascii_word(word) for word in row["quote"].split()}:
             raise ValueError(f"a feedback quote contains a name: {row['quote']!r}")
+    if not naming:
+        return rows
     session, person = options[0]
     colleague = options[1][1]
     rows[0] = dict(course=session["course"], role=person["role"], consent=True, session=session["code"],
@@ -441,7 +509,7 @@ def summary(records) -> str:
     """A line per year of the figures the sample was shaped to reproduce (see README.md)."""
     sessions = {s.code: s for s in records[model.Session]}
     lines = []
-    for year in YEARS:
+    for year in sorted({s.year for s in sessions.values()}):
         regular = [s for s in sessions.values() if s.year == year and s.headcount is None]
         events = [s for s in sessions.values() if s.year == year and s.headcount is not None]
         attended = [b for b in records[model.Booking] if sessions[b.session].year == year and b.status == "attended"]

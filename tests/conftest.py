@@ -3,6 +3,8 @@ the bundled sample data, and what an import must leave unchanged."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -15,6 +17,17 @@ SAMPLE = ROOT / "src" / "scplearn" / "sample"
 SMALL = ROOT / "datasets" / "small"
 """Two partnerships, three agencies (a dental practice of three delegates and a nursery of nine among them),
 four sessions over two years: a programme built to be attacked (see datasets/README.md)."""
+
+
+def _sample_years() -> list[str]:
+    from scplearn.values import year_of
+
+    with open(SAMPLE / "sessions.csv", encoding="utf-8", newline="") as handle:
+        return sorted({year_of(dt.date.fromisoformat(row["date"])) for row in csv.DictReader(handle)})
+
+
+SAMPLE_YEARS = _sample_years()
+"""The financial years the bundled sample's sessions fall in, earliest first (2020/21 to 2023/24)."""
 
 
 @pytest.fixture

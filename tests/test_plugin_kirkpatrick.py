@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLE_YEARS
 
 import scplearn
 from scplearn import plugins
@@ -62,11 +63,11 @@ def test_it_runs_in_evaluate_and_fills_its_results_table(sample_copy):
     result = invoke("evaluate", sample_copy.path, "-e", "kirkpatrick", "--by", "year", "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [row["year"] for row in rows] == ["2022/23", "2023/24"]
+    assert [row["year"] for row in rows] == SAMPLE_YEARS
     saved = list(sample_copy.db.query("SELECT * FROM kirkpatrick_results ORDER BY year"))
     assert [{key: row[key] for key in rows[0]} for row in saved] == rows
     (run,) = sample_copy.db.query("SELECT * FROM evaluation_runs WHERE evaluator = 'kirkpatrick'")
-    assert (run["grouping"], run["rows"]) == ("year", 2)
+    assert (run["grouping"], run["rows"]) == ("year", len(SAMPLE_YEARS))
     assert run["version"].startswith("1/")  # the plugin's version, then the shape of its rows
     table = invoke("evaluate", sample_copy.path, "-e", "kirkpatrick", "--year", "2023/24")
     assert table.output.startswith("kirkpatrick (2023/24)\nattended  level_1_feedback")
