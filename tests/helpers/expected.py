@@ -11,6 +11,7 @@ GROUPINGS = [
     [], ["year"], ["partnership"], ["year", "partnership"], ["course"], ["session"], ["priority"],
     ["mode", "year"], ["sector"], ["agency"], ["year", "sector"], ["partnership", "agency"], ["sector", "agency"],
 ]
+"""The groupings the recounts are checked under: each field alone, and combinations that are easy to get wrong."""
 
 
 class Lookup:
