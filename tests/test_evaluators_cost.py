@@ -8,7 +8,8 @@ import pytest
 from conftest import write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_evaluators_reach import GROUPINGS, Lookup, assert_rows_equal, hand_worked_files, keyed, load, programmes
+from helpers.expected import GROUPINGS, Lookup, assert_rows_equal, keyed
+from helpers.programmes import hand_worked_files, load, programmes
 
 import scplearn
 from scplearn.evaluation import DELEGATE_LEVEL, Scope

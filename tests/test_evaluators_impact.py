@@ -11,9 +11,8 @@ from conftest import write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
-from test_evaluators_reach import (
-    GROUPINGS, Lookup, assert_rows_equal, hand_worked_files, load, programmes, rate, read_tables,
-)
+from helpers.expected import GROUPINGS, Lookup, assert_rows_equal, rate
+from helpers.programmes import hand_worked_files, load, programmes, read_tables
 
 import scplearn
 from scplearn.evaluation import Scope

@@ -1,160 +1,23 @@
 """The reach evaluator against hand-worked figures, a row-by-row recount and the sample data.
 
-This module also holds the random training programmes (a hypothesis strategy)
-and the row-by-row helpers the impact and cost tests use.
+The random training programmes are in tests/helpers/programmes.py, and the
+recount's pieces, which the impact and cost tests share, in tests/helpers/expected.py.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import math
-import sqlite3
-import tempfile
-from pathlib import Path
 
 import pytest
-from conftest import write_csv
+from helpers.expected import GROUPINGS, Lookup, assert_rows_equal, keyed, rate
+from helpers.programmes import hand_worked_files, load, programmes, read_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scplearn
-from scplearn import evaluation, summaries, values
+from scplearn import evaluation, values
 from scplearn.evaluation import DELEGATE_LEVEL, Scope
 from scplearn.evaluators.reach import Reach
-
-GROUPINGS = [
-    [], ["year"], ["partnership"], ["year", "partnership"], ["course"], ["session"], ["priority"],
-    ["mode", "year"], ["sector"], ["agency"], ["year", "sector"], ["partnership", "agency"], ["sector", "agency"],
-]
-
-# -- Random programmes ---------------------------------------------------------------------------
-
-DAYS = (dt.date(2023, 4, 1) - dt.date(2022, 4, 1)).days * 2
-
-
-@st.composite
-def programmes(draw):
-    """A small random training programme: every table scplearn evaluates, with awkward cases likely."""
-    partnerships = ["P1", "P2"]
-    agencies = [
-        {"name": f"A{i}", "sector": draw(st.sampled_from(["police", "health", "education"])),
-         "workforce": draw(st.none() | st.integers(1, 500)), "partnership": draw(st.sampled_from([None, "P1"]))}
-        for i in range(draw(st.integers(0, 4)))
-    ]
-    courses = [{"code": "C1", "title": "One", "priority": "Neglect"}, {"code": "C2", "title": "Two", "priority": None}]
-    sessions = []
-    for i in range(draw(st.integers(1, 6))):
-        date = dt.date(2022, 4, 1) + dt.timedelta(days=draw(st.integers(0, DAYS)))
-        sessions.append({
-            "code": f"S{i}", "course": draw(st.sampled_from(["C1", "C2"])), "date": date.isoformat(),
-            "year": values.year_of(date), "mode": draw(st.sampled_from(["virtual", "face_to_face", "webinar"])),
-            "capacity": draw(st.none() | st.integers(0, 30)),
-            "partnership": draw(st.sampled_from([None, "P1", "P2"])),
-            "headcount": draw(st.none() | st.none() | st.integers(0, 300)),
-        })
-    delegates = [
-        {"key": f"D{i}", "agency": draw(st.sampled_from([None] + [a["name"] for a in agencies]))}
-        for i in range(draw(st.integers(0, 8)))
-    ]
-    pairs = [(s["code"], d["key"]) for s in sessions for d in delegates]
-    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=25)) if pairs else []
-    score = st.none() | st.integers(1, 10)
-    bookings = []
-    for session, delegate in chosen:
-        status = draw(st.sampled_from(["booked", "attended", "did_not_attend", "cancelled"]))
-        walk_in = int(status == "attended" and draw(st.booleans()))
-        bookings.append({"session": session, "delegate": delegate, "status": status, "walk_in": walk_in})
-    some_pairs = st.lists(st.sampled_from(pairs), unique=True, max_size=20) if pairs else st.just([])
-    evaluations = [
-        {"session": s, "delegate": d, **{f"{dim}_{side}": draw(score)
-                                         for dim in ("knowledge", "skills", "confidence") for side in ("pre", "post")}}
-        for s, d in draw(some_pairs)
-    ]
-    # Follow-ups come from any pair, attended or not, as real survey returns do.
-    followups = [
-        {"session": s, "delegate": d, "date": "2024-06-01",
-         "used_learning": draw(st.none() | st.sampled_from([0, 1])),
-         "specific_action": draw(st.none() | st.sampled_from([0, 1])),
-         **{dim: draw(score) for dim in ("knowledge", "skills", "confidence")}}
-        for s, d in draw(some_pairs)
-    ]
-    years = ["2022/23", "2023/24"]
-    spend = [
-        {"year": y, "partnership": p, "amount": draw(st.integers(0, 50_000)) / 4}
-        for y in years for p in partnerships if draw(st.booleans())
-    ]
-    return {
-        "partnerships": [{"name": p} for p in partnerships], "agencies": agencies, "courses": courses,
-        "sessions": sessions, "delegates": delegates, "bookings": bookings, "evaluations": evaluations,
-        "followups": followups, "spend": spend,
-    }
-
-
-def load(data) -> scplearn.Store:
-    """A new store in a temporary directory holding ``data`` (written straight to its tables).
-
-    The per-session summaries are then counted as an import counts them.
-    """
-    store = scplearn.open(Path(tempfile.mkdtemp()) / "training.db")
-    with store.db.atomic():
-        for table in ("partnerships", "agencies", "courses", "sessions", "delegates", "bookings",
-                      "evaluations", "followups", "spend"):
-            if data[table]:
-                store.db[table].insert_all(data[table])
-        summaries.refresh_all(store.db)
-    return store
-
-
-def read_tables(path) -> dict:
-    """Every table scplearn evaluates, read with plain sqlite3 as lists of dicts."""
-    connection = sqlite3.connect(path)
-    connection.row_factory = sqlite3.Row
-    tables = {
-        table: [dict(row) for row in connection.execute(f"SELECT * FROM {table}")]
-        for table in ("partnerships", "agencies", "courses", "sessions", "delegates", "bookings",
-                      "evaluations", "followups", "spend")
-    }
-    connection.close()
-    return tables
-
-
-class Lookup:
-    """Where a session or a delegate falls for each grouping field, from plain dicts."""
-
-    def __init__(self, data):
-        self.sessions = {s["code"]: s for s in data["sessions"]}
-        self.courses = {c["code"]: c for c in data["courses"]}
-        self.delegates = {d["key"]: d for d in data["delegates"]}
-        self.agencies = {a["name"]: a for a in data["agencies"]}
-
-    def value(self, field, session_code, delegate_key=None):
-        session = self.sessions[session_code]
-        if field == "session":
-            return session["code"]
-        if field in ("year", "partnership", "course", "mode"):
-            return session[field]
-        if field == "priority":
-            course = self.courses.get(session["course"])
-            return course["priority"] if course else None
-        agency = self.delegates[delegate_key]["agency"] if delegate_key in self.delegates else None
-        if field == "agency":
-            return agency
-        return self.agencies[agency]["sector"] if agency in self.agencies else None
-
-    def key(self, by, session_code, delegate_key=None):
-        return tuple(self.value(field, session_code, delegate_key) for field in by)
-
-    def in_scope(self, session_code, scope: Scope) -> bool:
-        session = self.sessions[session_code]
-        return all(session[field] == value for field, value in scope.as_dict().items())
-
-    def workforce(self, agency):
-        return self.agencies[agency]["workforce"] if agency in self.agencies else None
-
-
-def rate(numerator, denominator):
-    return None if not denominator else 100 * numerator / denominator
 
 
 def reach_by_hand(data, by, scope=Scope()) -> dict:
@@ -248,23 +111,6 @@ def reach_by_hand(data, by, scope=Scope()) -> dict:
     return result
 
 
-def keyed(rows, by) -> dict:
-    """Evaluator rows as ``{group key: the other columns}``."""
-    return {tuple(row[f] for f in by): {k: v for k, v in row.items() if k not in by} for row in rows}
-
-
-def assert_rows_equal(actual: dict, expected: dict):
-    assert actual.keys() == expected.keys()
-    for key in expected:
-        assert actual[key].keys() >= expected[key].keys(), key
-        for column, value in expected[key].items():
-            got = actual[key][column]
-            if value is None or got is None:
-                assert got == value, (key, column, got, value)
-            else:
-                assert math.isclose(got, value, rel_tol=1e-9, abs_tol=1e-9), (key, column, got, value)
-
-
 # -- Tests -----------------------------------------------------------------------------------------
 
 
@@ -301,48 +147,6 @@ def test_the_sample_2023_24_figures_match_its_session_file(sample_store, sample_
     assert 75 <= row["attendance_rate"] <= 85
     assert row["headcount_only_attendance"] == sum(int(r["headcount"]) for r in sessions if r["headcount"])
     assert row["headcount"] == row["attended"] + row["headcount_only_attendance"]
-
-
-def hand_worked_files(directory):
-    write_csv(directory / "partnerships.csv", """
-        name
-        Leicester
-    """)
-    write_csv(directory / "agencies.csv", """
-        name,sector,workforce
-        City Police,police,1200
-        St Mary's School,education,80
-        Helping Hands,voluntary,
-    """)
-    write_csv(directory / "courses.csv", """
-        code,title
-        CAS01,Core Awareness
-    """)
-    write_csv(directory / "sessions.csv", """
-        code,course,date,mode,capacity,partnership,headcount
-        S1,CAS01,2023-09-03,face_to_face,20,Leicester,
-        S2,CAS01,2024-02-01,virtual,10,Leicester,
-        FEST,CAS01,2024-03-01,festival,300,Leicester,284
-        E1,CAS01,2023-05-01,e_learning,,Leicester,
-    """)
-    write_csv(directory / "delegates.csv", """
-        email,agency
-        zoe@example.org,St Mary's School
-        bob@example.org,City Police
-        ann@example.org,City Police
-        vic@example.org,Helping Hands
-    """)
-    write_csv(directory / "bookings.csv", """
-        session,email,status,walk_in
-        S1,zoe@example.org,attended,no
-        S1,bob@example.org,cancelled,
-        S1,ann@example.org,attended,
-        S1,vic@example.org,did not attend,
-        S2,bob@example.org,attended,yes
-        S2,zoe@example.org,booked,
-        E1,ann@example.org,attended,
-    """)
-    return directory
 
 
 def test_reach_by_hand_on_a_tiny_programme(tmp_store, tmp_path):

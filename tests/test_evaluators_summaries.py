@@ -4,7 +4,7 @@ Session-level groupings read ``session_summaries`` and ``score_summaries``;
 with the summaries switched off (``evaluation.session_level`` answering no)
 the same evaluators count the bookings, evaluations and follow-ups row by row,
 as they do for delegate-level groupings. Both must agree, on the sample data
-and on random programmes (tests/test_evaluators_reach.py's ``programmes``).
+and on random programmes (``programmes`` in tests/helpers/programmes.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlite3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_evaluators_reach import load, programmes
+from helpers.programmes import load, programmes
 
 from scplearn import evaluation, plugins
 from scplearn.evaluation import DELEGATE_LEVEL, GROUPINGS, Scope

@@ -1,9 +1,9 @@
 """Hand-kept spreadsheets through a mapping file: TOML or YAML, sheets, title rows, spellings, fixed values."""
 
-import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import bookings, people, snapshot, write_csv
+from helpers.files.mapped import REGISTER, TOML, write_register
 
 import scplearn
 from scplearn.cli import cli
@@ -11,33 +11,6 @@ from scplearn.errors import ScplearnError
 from scplearn.importers.mapped import MappedImporter
 
 SESSION = "CAS01-2024-09-03"
-REGISTER = [
-    ("Zoë O'Brien", "Zoe.OBrien@example.org", "Teacher", "St Mary's Primary School", "Y", "Stayed late"),
-    ("Bob Smith ", "bob@example.org", "PC", "Leics Police", "y", ""),
-    ("Priya Patel", "priya@example.org", "Nurse", "University Hospitals of Leicester NHS Trust", "N", ""),
-    ("Tom Jones", "tom@example.org", "", "", "C", "Rang to cancel"),
-]
-TOML = """
-records = ["delegates", "bookings"]
-sheet = "Register"
-header_row = 3
-
-[columns]
-"Delegate" = "name"
-"E-mail" = "email"
-"Job title" = "role"
-"Organisation" = "agency"
-"Attended?" = "status"
-"Comments" = ""
-
-[values.status]
-"Y" = "attended"
-"N" = "did_not_attend"
-"C" = "cancelled"
-
-[values.agency]
-"Leics Police" = "Leicestershire Police"
-"""
 YAML = """
 records: [delegates, bookings]
 sheet: Register
@@ -55,21 +28,6 @@ values:
 fixed:
   session: CAS01-2024-09-03
 """
-
-
-def write_register(path, rows=REGISTER):
-    """A register as a training team keeps it: a notes sheet first, a title above the headings."""
-    workbook = openpyxl.Workbook()
-    workbook.active.title = "Notes"
-    workbook.active.append(["Registers for the 2024/25 programme"])
-    sheet = workbook.create_sheet("Register")
-    sheet.append(["Core Awareness in Safeguarding Children — 3 September 2024"])
-    sheet.append([])
-    sheet.append(["Delegate", "E-mail", "Job title", "Organisation", "Attended?", "Comments"])
-    for row in rows:
-        sheet.append(list(row))
-    workbook.save(path)
-    return path
 
 
 EXPECTED = {

@@ -1,47 +1,17 @@
 """Hand-kept registers recognised by their headings: no mapping file, sessions and courses from the rows."""
 
-import csv
-
-import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers.files.register import ROWS, TITLE, write_register
 
 import scplearn
 from scplearn.cli import cli
 from scplearn.importers.register import RegisterImporter
 
-HEADER = ["Date", "Course", "First name", "Surname", "Email", "Organisation", "Job title", "Attended?",
-          "Knowledge before", "Knowledge after", "Confidence before", "Confidence after"]
-TITLE = "Neglect: Recognising and Responding"
-ROWS = [
-    ["03/09/2024", TITLE, "Alice", "Brown", "alice@example.org", "Leicestershire Police", "DC", "Y", 4, 8, 5, 7],
-    ["03/09/2024", TITLE, "Bob", "Smith", "bob@example.org", "LCC Children's Services", "Social worker", "yes", 6, 7, 6, 9],
-    ["03/09/2024", TITLE, "Carol", "White", "carol@example.org", "", "Nurse", "N", "", "", "", ""],
-    ["10/09/2024", TITLE, "Dan", "Green", "dan@example.org", "St Mary's School", "Teacher", "Y", 3, 6, 4, 4],
-    ["10/09/2024", TITLE, "Eve", "Black", "eve@example.org", "", "Health visitor", "Attended", "5", "9/10", "", ""],
-]
 BAD = [
     ["10/09/2024", TITLE, "Finn", "Grey", "finn@example", "", "Teacher", "Y", 5, 6, 5, 6],          # no dot after @
     ["31/09/2024", TITLE, "Gail", "Hope", "gail@example.org", "", "GP", "Y", 11, 6, 5, 6],          # no 31 September
 ]
-
-
-def write_register(path, rows, *, title=None):
-    """A register as a coordinator keeps it: CSV, or XLSX with a title and a blank row above the headings."""
-    if path.suffix == ".xlsx":
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        if title:
-            sheet.append([title])
-            sheet.append([])
-        sheet.append(HEADER)
-        for row in rows:
-            sheet.append(row)
-        workbook.save(path)
-        return path
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([HEADER, *rows])
-    return path
 
 
 def test_a_register_is_recognised_by_its_headings_without_a_mapping(tmp_path):

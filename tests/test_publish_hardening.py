@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_publish_site import crawl
+from helpers.site import crawl
 
 import scplearn
 from scplearn.publish import limits_plugin, paths_plugin

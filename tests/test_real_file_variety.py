@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import bookings, people, reference, write_csv
-from test_importers_teams import SESSION, at, booked_store
+from helpers.files.teams import SESSION, at, booked_store
 
 import scplearn
 from scplearn.cli import cli
@@ -15,7 +15,7 @@ from scplearn.cli import cli
 
 @pytest.fixture
 def booked(tmp_store, tmp_path):
-    """The reference records, and people booked on NEG02-2024-09-10 (tests/test_importers_teams.py)."""
+    """The reference records, and people booked on NEG02-2024-09-10 (tests/helpers/files/teams.py)."""
     return booked_store(tmp_store, tmp_path)
 
 
@@ -246,7 +246,7 @@ def test_a_us_report_is_read_month_first(booked, tmp_path):
 
 
 def test_staff_are_left_out(booked, tmp_path):
-    from test_importers_teams import write_current
+    from helpers.files.teams import write_current
     with booked.db.atomic():
         booked.db.execute("UPDATE sessions SET trainer = 'Carol White' WHERE code = ?", [SESSION])
     path = write_current(tmp_path / "report.csv", [
@@ -268,7 +268,7 @@ def test_staff_are_left_out(booked, tmp_path):
 
 
 def test_guests_below_the_bar_do_not_block_the_file(booked, tmp_path):
-    from test_importers_teams import write_current
+    from helpers.files.teams import write_current
     path = write_current(tmp_path / "report.csv", [
         ("Alice Brown", "alice@example.org", "Attendee", "09:30", "11:30"),
         ("Stranger (Guest)", "", "Attendee", "09:30", "09:45"),
@@ -278,7 +278,7 @@ def test_guests_below_the_bar_do_not_block_the_file(booked, tmp_path):
 
 
 def test_the_flat_list_reports_an_unknown_name_once(booked, tmp_path):
-    from test_importers_teams import write_flat
+    from helpers.files.teams import write_flat
     path = write_flat(tmp_path / "list.csv", [
         ("Alice Brown", "Joined", "10/09/2024, 09:30:00"),
         ("Nobody Known", "Joined", "10/09/2024, 09:31:00"),

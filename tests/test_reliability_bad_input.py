@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from conftest import copy_store
-from test_reliability_idempotence import EXAMPLES, build_base
+from helpers.examples import EXAMPLES, build_base
 
 import scplearn
 from scplearn import plugins

@@ -3,7 +3,7 @@
 Each figure is parsed back out of the Markdown and compared with the
 published rows (:class:`scplearn.results.Published`) and, where it is simple
 enough, with a count straight from the records put through the NHS rule by
-hand (:func:`report_helpers.nhs`: 0 stays 0, 1 to 7 withheld, else the
+hand (:func:`helpers.report.nhs`: 0 stays 0, 1 to 7 withheld, else the
 nearest 5, halves up); percentages, rates and costs per head are worked out
 again from the published counts. The last test checks the headline figures
 against the public database, its ``headlines`` table and canned query, and
@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import pytest
 
-from report_helpers import (
+from helpers.report import (
     PHRASE, as_cell, as_reported, counts_of_people, find, half_up, names, nhs, number, percent_of, section,
     table_rows,
 )

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import datetime as dt
 
 import scplearn
-from report_helpers import PHRASE, as_reported, find, nhs, section, table_rows
+from helpers.report import PHRASE, as_reported, find, nhs, section, table_rows
 from scplearn import plugins, results
 from scplearn.cli import cli
 from scplearn.report import Chart, Section, charts, write_report

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import scplearn
-from report_helpers import counts_of_people, section
+from helpers.report import counts_of_people, section
 from scplearn import results
 from scplearn.cli import cli
 from scplearn.disclosure import DisclosureError, DisclosurePolicy

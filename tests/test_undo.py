@@ -3,7 +3,7 @@
 import pytest
 from click.testing import CliRunner
 from conftest import bookings, snapshot
-from test_importers_teams import GOOD, SESSION, booked_store, write_current
+from helpers.files.teams import GOOD, SESSION, booked_store, write_current
 
 import scplearn
 from scplearn import journal
@@ -13,7 +13,7 @@ from scplearn.errors import ScplearnError
 
 @pytest.fixture
 def booked(tmp_store, tmp_path):
-    """The reference records, and people booked on NEG02-2024-09-10 (tests/test_importers_teams.py)."""
+    """The reference records, and people booked on NEG02-2024-09-10 (tests/helpers/files/teams.py)."""
     return booked_store(tmp_store, tmp_path)
 
 
@@ -94,7 +94,7 @@ def test_an_import_whose_records_later_imports_changed_is_not_undone(store, tmp_
 
 
 def test_undoing_a_created_session_that_later_records_use_is_refused(tmp_store, tmp_path):
-    from test_importers_register import ROWS, TITLE, write_register
+    from helpers.files.register import ROWS, TITLE, write_register
     created = scplearn.import_files(tmp_store, [write_register(tmp_path / "register.csv", ROWS)],
                                     options={"course": TITLE})
     from conftest import write_csv
