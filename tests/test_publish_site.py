@@ -211,10 +211,15 @@ async def test_canned_queries_answer_from_the_public_tables(ds, site):
     assert (sessions["this_year"], sessions["last_year"], sessions["compared_with"]) == (expected[0], last, "2022/23")
     assert sessions["change"] == expected[0] - last
 
-    response = await ds.client.get(f"/public/courses_by_uplift.json?year={YEAR}&_shape=array")
-    rows = [row for row in response.json() if row["dimension"] == "knowledge" and row["mean_change"] is not None]
-    assert [row["mean_change"] for row in rows] == sorted((row["mean_change"] for row in rows), reverse=True)
-    assert all(row["ci_low"] <= row["mean_change"] <= row["ci_high"] for row in rows)
+    courses = db.execute("SELECT count(*) FROM uplift_results WHERE grouping = 'year,course' AND year = ? "
+                         "AND dimension = 'knowledge'", [YEAR]).fetchone()[0]
+    for asked, dimension in (("", "confidence"), ("&dimension=Knowledge", "knowledge")):
+        response = await ds.client.get(f"/public/courses_by_uplift.json?year={YEAR}{asked}&_shape=array")
+        assert {row["dimension"] for row in response.json()} == {dimension}
+        assert len(response.json()) == courses
+        rows = [row for row in response.json() if row["mean_change"] is not None]
+        assert [row["mean_change"] for row in rows] == sorted((row["mean_change"] for row in rows), reverse=True)
+        assert all(row["ci_low"] <= row["mean_change"] <= row["ci_high"] for row in rows)
 
 
 

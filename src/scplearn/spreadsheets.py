@@ -45,9 +45,9 @@ def neutralise_database(db) -> int:
     changed = 0
     for table in db.tables:
         for column in table.columns:
-            if column.type.upper() != "TEXT":
+            if column.type.upper() not in ("TEXT", ""):  # "": a column of no declared type holds any value
                 continue
-            condition = starts.format(column=f"[{column.name}]")
+            condition = f"typeof([{column.name}]) = 'text' AND ({starts.format(column=f'[{column.name}]')})"
             cursor = db.execute(
                 f"UPDATE [{table.name}] SET [{column.name}] = '''' || [{column.name}] WHERE {condition}",
                 list(FORMULA_STARTS),

@@ -10,8 +10,8 @@
 
 Every panel reads the public database's results tables, so it shows the
 published figures and nothing else: a withheld figure reads ``withheld``. A
-heading above each question links to the readable views behind its panels
-(:mod:`.views`). Table panels are drawn by datasette-dashboards with
+heading above each question links to the readable tables behind its panels
+(:mod:`.readable`). Table panels are drawn by datasette-dashboards with
 ``innerHTML``, so every text from the data (agency and course names) is
 escaped in the SQL.
 """
@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from ..evaluators.coverage import REFRESH_YEARS
 from ..model import DIMENSIONS
-from .queries import withheld_note
-from .views import WITHHELD_EXPLAINED, resource_kind
+from .readable import WITHHELD_EXPLAINED, published_cell, resource_kind
 
 REACH, UPLIFT, IMPACT, COVERAGE = "reach_results", "uplift_results", "impact_results", "coverage_results"
+MOST = 100
+"""A table panel by agency lists at most this many, those with most people first (a national programme has
+thousands); the readable table behind it holds every one."""
 RESOURCES = "resources_results"
 
 
@@ -42,20 +44,20 @@ def html_text(expression: str) -> str:
 def shown(row: str, column: str, form: str | None = None) -> str:
     """SQL: ``row.column`` as the panel shows it: ``form`` (a printf format) applied, ``withheld`` when the
     disclosure policy withheld it, empty when it does not apply."""
-    value = f"printf('{form}', {row}.{column})" if form else f"{row}.{column}"
-    return (f"coalesce(CASE WHEN {row}.{column} IS NOT NULL THEN {value} END, "
-            f"{withheld_note(column, f'{row}.suppressed')}, '')")
+    value = f"CASE WHEN {row}.{column} IS NOT NULL THEN printf('{form}', {row}.{column}) END" if form else None
+    return published_cell(row, column, value=value, empty="''")
 
 
 def change(row: str) -> str:
     """SQL: a mean change with its interval, ``+2.3 (+2.1 to +2.5)``."""
-    return (f"coalesce(CASE WHEN {row}.mean_change IS NOT NULL THEN printf('%+.1f', {row}.mean_change) || "
-            f"coalesce(printf(' (%+.1f to %+.1f)', {row}.ci_low, {row}.ci_high), '') END, "
-            f"{withheld_note('mean_change', f'{row}.suppressed')}, '')")
+    value = (f"CASE WHEN {row}.mean_change IS NOT NULL THEN printf('%+.1f', {row}.mean_change) || "
+             f"CASE WHEN {row}.ci_low IS NOT NULL THEN printf(' (%+.1f to %+.1f)', {row}.ci_low, {row}.ci_high) "
+             "ELSE '' END END")
+    return published_cell(row, "mean_change", value=value, empty="''")
 
 
-def heading(db: str, title: str, text: str, views: list[tuple[str, str]]) -> dict:
-    links = ", ".join(f"[{label}](/{db}/{view})" for label, view in views)
+def heading(db: str, title: str, text: str, tables: list[tuple[str, str]]) -> dict:
+    links = ", ".join(f"[{label}](/{db}/{table})" for label, table in tables)
     return {"library": "markdown", "display": f"### {title}\n\n{text} Tables: {links}."}
 
 
@@ -76,9 +78,9 @@ def panels(db: str):
                  "FROM previous) ORDER BY r.year DESC, sector",
         "library": "vega-lite",
         "display": _bars("sector", "people", "Different people"),
-    }, (REACH, ["sector", "unique_delegates"])
+    }, (REACH, ["year", "sector", "unique_delegates"])
     yield "reach-by-agency", {
-        "title": "People and attendances by agency, against workforce",
+        "title": f"People and attendances by agency (at most {MOST}, most people first), against workforce",
         "db": db,
         "query": years(REACH) + "SELECT " + html_text("r.agency") + " AS Agency, "
                  + shown("r", "unique_delegates") + " AS People, "
@@ -89,11 +91,12 @@ def panels(db: str):
                  "FROM reach_results r LEFT JOIN reach_results p ON p.grouping = r.grouping AND p.agency = r.agency "
                  "AND p.year = (SELECT year FROM previous) "
                  "WHERE r.grouping = 'year,sector,agency' AND r.year = (SELECT year FROM chosen) "
-                 "ORDER BY r.agency",
+                 f"ORDER BY r.unique_delegates DESC, r.agency LIMIT {MOST}",
         "library": "table",
-    }, (REACH, ["agency", "unique_delegates", "attended", "workforce", "per_1000_workforce"])
+    }, (REACH, ["year", "agency", "unique_delegates", "attended", "workforce", "per_1000_workforce"])
     yield "coverage-by-agency", {
-        "title": f"Coverage and currency by agency: staff trained in the {REFRESH_YEARS} years to the year's end",
+        "title": f"Coverage and currency by agency (at most {MOST}, most trained first): staff trained in the "
+                 f"{REFRESH_YEARS} years to the year's end",
         "db": db,
         "query": years(COVERAGE) + "SELECT " + html_text("r.agency") + " AS Agency, "
                  + shown("r", "trained") + f" AS \"Trained in {REFRESH_YEARS} years\", "
@@ -104,22 +107,25 @@ def panels(db: str):
                  "FROM coverage_results r LEFT JOIN coverage_results p ON p.grouping = r.grouping "
                  "AND p.agency = r.agency AND p.level = r.level AND p.year = (SELECT year FROM previous) "
                  "WHERE r.grouping = 'year,sector,agency' AND r.level = 'all' AND r.year = (SELECT year FROM chosen) "
-                 "ORDER BY r.agency",
+                 f"ORDER BY r.trained DESC, r.agency LIMIT {MOST}",
         "library": "table",
-    }, (COVERAGE, ["agency", "level", "trained", "workforce", "coverage", "due_refresher"])
+    }, (COVERAGE, ["year", "agency", "level", "trained", "workforce", "coverage", "due_refresher"])
     yield "worked", heading(db, "Did it work", "The mean change in delegates' self-rated knowledge, skills and "
                             "confidence (1–10) from before to after training, with its 95% interval.",
                             [("by course", "uplift_by_course"), ("by agency", "uplift_by_agency"),
                              ("by sector", "uplift_by_sector")]), (UPLIFT, ["mean_change"])
-    for slug, label, join, grouping in (
-        ("change-by-course", "Course", "coalesce(c.title, r.course)", "year,course"),
-        ("change-by-agency", "Agency", "r.agency", "year,sector,agency"),
+    for slug, label, join, grouping, title in (
+        ("change-by-course", "Course", "coalesce(c.title, r.course)", "year,course", "course"),
+        ("change-by-agency", "Agency", "r.agency", "year,sector,agency",
+         f"agency (at most {MOST}, most delegates first)"),
     ):
         field = grouping.rsplit(",", 1)[-1]
         pivot = ", ".join(
             f"max(CASE WHEN r.dimension = '{d}' THEN {change('r')} END) AS \"{d.capitalize()}\"" for d in DIMENSIONS)
+        most = (f"SELECT {field} FROM uplift_results WHERE grouping = '{grouping}' AND dimension = 'confidence' "
+                f"AND year = (SELECT year FROM chosen) ORDER BY n DESC LIMIT {MOST}")
         yield slug, {
-            "title": f"Mean change by {label.lower()}, with its 95% interval",
+            "title": f"Mean change by {title}, with its 95% interval",
             "db": db,
             "query": years(UPLIFT) + f"SELECT {html_text(join)} AS {label}, "
                      f"max(CASE WHEN r.dimension = 'confidence' THEN {shown('r', 'n')} END) AS Delegates, {pivot}, "
@@ -127,10 +133,10 @@ def panels(db: str):
                      "FROM uplift_results r LEFT JOIN courses c ON c.code = r.course "
                      f"LEFT JOIN uplift_results p ON p.grouping = r.grouping AND p.{field} = r.{field} "
                      "AND p.dimension = r.dimension AND p.year = (SELECT year FROM previous) "
-                     f"WHERE r.grouping = '{grouping}' AND r.year = (SELECT year FROM chosen) "
-                     f"GROUP BY r.{field} ORDER BY {label}",
+                     f"WHERE r.grouping = '{grouping}' AND r.year = (SELECT year FROM chosen) AND r.{field} IN ({most}) "
+                     f"GROUP BY r.{field} ORDER BY max(CASE WHEN r.dimension = 'confidence' THEN r.n END) DESC, {label}",
             "library": "table",
-        }, (UPLIFT, [field, "dimension", "n", "mean_change", "ci_low", "ci_high"])
+        }, (UPLIFT, ["year", field, "dimension", "n", "mean_change", "ci_low", "ci_high"])
     yield "lasted", heading(db, "Did it last", "What delegates said in the follow-up survey some three months "
                             "after training.", [("by year", "followup_by_year"), ("by course", "followup_by_course"),
                                                 ("by agency", "followup_by_agency")]), (IMPACT, ["pct_used_learning"])
@@ -157,12 +163,12 @@ def panels(db: str):
                  "SELECT 0 AS position, 'Financial year' AS Measure, (SELECT year FROM chosen) AS \"This year\", "
                  f"coalesce((SELECT year FROM previous), '') AS \"Year before\" UNION ALL {measures}) ORDER BY position",
         "library": "table",
-    }, (IMPACT, ["due", "followups", "response_rate", "pct_used_learning", "pct_specific_action", "mean_post",
+    }, (IMPACT, ["year", "due", "followups", "response_rate", "pct_used_learning", "pct_specific_action", "mean_post",
                  "mean_followup"])
     yield "resources-heading", heading(db, "Learning resources", "Resource packs, recordings, e-learning and "
                                       "briefings have no register: they are counted in views and downloads, "
                                       "beside the sessions, and never added to the people trained.",
-                                      [("by year", "resources_by_year")]), (RESOURCES, ["views"])
+                                      [("by year", "resources_by_year")]), (RESOURCES, ["year", "views"])
     yield "resource-views-by-kind", {
         "title": "Views of learning resources by kind, this year and last",
         "db": db,
@@ -171,7 +177,7 @@ def panels(db: str):
                  "SELECT year FROM previous) GROUP BY kind, year ORDER BY year DESC, kind",
         "library": "vega-lite",
         "display": _bars("kind", "views", "Views"),
-    }, (RESOURCES, ["kind", "views"])
+    }, (RESOURCES, ["year", "kind", "views"])
     yield "resource-views-by-topic", {
         "title": "Views of learning resources by topic, this year and last",
         "db": db,
@@ -180,7 +186,7 @@ def panels(db: str):
                  "SELECT year FROM previous) GROUP BY topic, year ORDER BY year DESC, topic",
         "library": "vega-lite",
         "display": _bars("topic", "views", "Views"),
-    }, (RESOURCES, ["topic", "views"])
+    }, (RESOURCES, ["year", "topic", "views"])
     yield "resources", {
         "title": "Each learning resource: views, downloads and what people said of it later",
         "db": db,
@@ -193,7 +199,7 @@ def panels(db: str):
                  "AND p.resource = r.resource AND p.year = (SELECT year FROM previous) "
                  "WHERE r.grouping = 'year' AND r.year = (SELECT year FROM chosen) ORDER BY r.views DESC",
         "library": "table",
-    }, (RESOURCES, ["resource", "title", "kind", "views", "downloads", "respondents", "pct_used_learning"])
+    }, (RESOURCES, ["year", "resource", "title", "kind", "views", "downloads", "respondents", "pct_used_learning"])
 
 
 def _bars(field: str, measure: str, title: str) -> dict:

@@ -27,7 +27,7 @@ from ..disclosure import DisclosurePolicy
 from . import dashboards, queries
 from .passwords import password_variable
 from .public import FACETED, result_table
-from .views import WITHHELD_EXPLAINED, view_metadata
+from .readable import WITHHELD_EXPLAINED, readable_metadata
 
 LICENSE = "Open Government Licence v3.0"
 LICENSE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -211,7 +211,7 @@ def table_metadata(tables: dict, policy, sizes: dict | None = None) -> dict:
                                                 "or use the dashboard; any column's menu offers its facet.")
         elif name in LOOKUP_TABLES:
             result[name] = LOOKUP_TABLES[name]
-    result.update(view_metadata(tables))
+    result.update(readable_metadata(tables))
     return result
 
 

@@ -38,7 +38,7 @@ from ..results.quotes import published_quotes
 from ..spreadsheets import neutralise_database
 from ..store import now
 from . import queries
-from .views import write_views
+from .readable import write_readable_tables
 
 FACETED = ("year", "partnership", "course", "sector", "mode")
 """Columns offered as facets: each is indexed in every table that has it."""
@@ -74,7 +74,7 @@ def build_public(store, path, *, policy: DisclosurePolicy | None = None, as_of=N
             for name in published.names():
                 write_table(db, name)
             write_headlines(db)
-            write_views(db)
+            write_readable_tables(db)
             write_quotes(db, quotes)
             write_about(db, store, policy, version)
             neutralise_database(db)  # its CSV downloads open in spreadsheets
@@ -133,6 +133,9 @@ def write_table(db, name: str) -> None:
             db[table].create_index([column])
     if {"grouping", "year"} <= set(kept):  # a grouping's rows of one year: headlines, charts
         db[table].create_index(["grouping", "year"])
+    for label in ("course", "agency"):  # a course's or agency's row of the year before, beside this year's
+        if {"grouping", "year", label} <= set(kept):
+            db[table].create_index(["grouping", "year", label])
 
 
 def _python_type(declared: str):

@@ -117,17 +117,17 @@ def canned_queries(tables: dict) -> dict:
     if {"mean_change", "n", "ci_low", "ci_high"} <= set(uplift):
         found["courses_by_uplift"] = {
             "title": "Courses ranked by uplift",
-            "description": "Mean change in each dimension per course in a financial year, with the number of "
-                           "delegates and the 95% confidence interval; withheld figures sort last." + YEAR_HELP,
+            "description": "Mean change in one dimension (confidence unless another is given: knowledge or "
+                           "skills) per course in a financial year, with the number of delegates and the 95% "
+                           "confidence interval; withheld figures sort last." + YEAR_HELP,
             "sql": f"WITH {chosen_year('SELECT DISTINCT year FROM uplift_results')}\n"
                    "SELECT dimension, course, title, n, mean_change, ci_low, ci_high, suppressed, year FROM (\n"
                    "  SELECT 1 AS position, u.dimension, u.course, c.title, u.n, u.mean_change, u.ci_low, u.ci_high,\n"
                    "    u.suppressed, u.year\n"
                    "  FROM uplift_results u LEFT JOIN courses c ON c.code = u.course\n"
                    "  WHERE u.grouping = 'year,course' AND u.year = (SELECT year FROM chosen)\n"
+                   "    AND u.dimension = coalesce(nullif(lower(trim(:dimension)), ''), 'confidence')\n"
                    f"  UNION ALL\n  {unknown_year(8)}\n"
-                   ")\nORDER BY position, CASE dimension "
-                   + " ".join(f"WHEN {sql_string(d)} THEN {i}" for i, d in enumerate(DIMENSIONS))
-                   + " END, mean_change IS NULL, mean_change DESC",
+                   ")\nORDER BY position, mean_change IS NULL, mean_change DESC",
         }
     return found

@@ -1,20 +1,24 @@
-"""Readable views of the public database: one for each question a board asks and each grouping.
+"""Readable tables of the public database: one for each question a board asks and each grouping.
 
 The results tables (``reach_results``, ``uplift_results``, ``impact_results``)
 hold every published figure of every grouping, under column names such as
 ``hedges_gz``. A board member wants "people from each agency this year" and
-"how confidence moved, by course". :data:`VIEWS` are those answers: SQL views
-over the same published rows, one grouping each (``reach_by_agency``,
+"how confidence moved, by course". These tables are those answers, copied
+from the same published rows when the public database is built, one grouping
+each (``reach_by_agency``,
 ``uplift_by_course`` …), with a few columns under titles a person reads
 ("People", "Mean change", "95% interval"). The statistical columns (effect
 sizes, Wilcoxon p, non-response gaps) stay in the results table, which each
-view's description links to.
+readable table's description links to. They are tables rather than SQL
+views so that Datasette pages them and knows their size, as it does a
+results table's: a view is counted again and read from its start on every
+page (at a million records, 150 ms at concurrency 8).
 
 A figure the disclosure policy withheld reads ``withheld`` (the results
 tables leave it empty and name it in ``suppressed``); an empty cell is a
-figure that does not apply (no workforce known, no follow-up due). The views
-compute nothing new but the text of an interval, so they show nothing the
-results tables do not.
+figure that does not apply (no workforce known, no follow-up due). The tables
+compute nothing new but the text of an interval and a kind's label, so they
+show nothing the results tables do not.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from ..model import RESOURCE_KINDS
 from .queries import withheld_note
 
 WITHHELD = "withheld"
-"""What a view shows in place of a figure withheld to protect small groups."""
+"""What a readable table shows in place of a figure withheld to protect small groups."""
 WITHHELD_EXPLAINED = (f"“{WITHHELD}” marks a figure withheld to protect small groups (small counts, and counts "
                       "that would let a small one be worked out); an empty cell does not apply.")
 
@@ -45,8 +49,13 @@ class Column:
     """SQL over the results row ``r`` giving the value, when it is not ``source`` itself."""
 
     def sql(self) -> str:
-        value = self.expression or f"r.{self.source}"
-        return f"coalesce({value}, {withheld_note(self.source, 'r.suppressed')})"
+        return published_cell("r", self.source, value=self.expression)
+
+
+def published_cell(row: str, column: str, *, value: str | None = None, empty: str = "NULL") -> str:
+    """SQL: the results row ``row``'s figure ``column`` (or ``value``, an expression over it) as published;
+    ``'withheld'`` where the disclosure policy withheld it; ``empty`` where it does not apply."""
+    return (f"coalesce({value or f'{row}.{column}'}, {withheld_note(column, f'{row}.suppressed')}, {empty})")
 
 
 @attrs.frozen
@@ -80,11 +89,16 @@ GROUPINGS = (
 )
 
 
-def interval(title: str, low: str, high: str, description: str, signed: bool = True) -> Column:
-    """A column writing ``low`` and ``high`` as one interval, "+1.9 to +2.9" (or "60 to 80")."""
-    number = "%+.1f" if signed else "%.0f"
+def interval(title: str, low: str, high: str, description: str, decimals: int = 1) -> Column:
+    """A column writing ``low`` and ``high`` as one interval, "1.9 to 2.9" or "−0.4 to 1.2".
+
+    A negative bound takes the minus sign (−), not a hyphen, and a positive one no sign: a cell starting
+    with "+" or "-" is one a spreadsheet would run as a formula (see :mod:`scplearn.spreadsheets`).
+    """
+    number = f"%.{decimals}f"
+    text = f"printf('{number} to {number}', r.{low}, r.{high})"
     return Column(title, low, description,
-                  expression=f"CASE WHEN r.{low} IS NOT NULL THEN printf('{number} to {number}', r.{low}, r.{high}) END")
+                  expression=f"CASE WHEN r.{low} IS NOT NULL THEN replace({text}, '-', '\u2212') END")
 
 
 def resource_kind(column: str) -> str:
@@ -124,7 +138,7 @@ QUESTIONS = (
         Column("Used the learning (%)", "pct_used_learning", "Share of respondents who used the learning in their "
                                                              "everyday work"),
         interval("Used the learning, 95% interval", "pct_used_learning_ci_low", "pct_used_learning_ci_high",
-                 "Wilson score interval of that share", signed=False),
+                 "Wilson score interval of that share", decimals=0),
         Column("Took specific action (%)", "pct_specific_action", "Share of respondents who took a specific action "
                                                                   "in the workplace"),
         Column("Confidence after training", "mean_post", "Mean self-rated confidence after training, of those "
@@ -157,32 +171,32 @@ QUESTIONS = (
 )
 
 
-def view_name(question: Question, grouping: Grouping) -> str:
+def table_name(question: Question, grouping: Grouping) -> str:
     return f"{question.name}_by_{grouping.name}"
 
 
-def view_columns(question: Question, grouping: Grouping) -> list[tuple[str, str, str]]:
-    """(title, SQL, description) of every column of the view of ``question`` by ``grouping``."""
+def columns_of(question: Question, grouping: Grouping) -> list[tuple[str, str, str]]:
+    """(title, SQL, description) of every column of the readable table of ``question`` by ``grouping``."""
     figures = [(c.title, c.sql(), c.description) for c in question.columns
                if c.delegate_level in (None, grouping.delegate_level)]
     return [*grouping.labels, *figures]
 
 
-def view_sql(question: Question, grouping: Grouping) -> str:
-    columns = ",\n  ".join(f'{sql} AS "{title}"' for title, sql, _ in view_columns(question, grouping))
+def select_sql(question: Question, grouping: Grouping) -> str:
+    columns = ",\n  ".join(f'{sql} AS "{title}"' for title, sql, _ in columns_of(question, grouping))
     where = f"r.grouping = '{grouping.grouping}'"
     if question.dimension:
         where += f" AND r.dimension = '{question.dimension}'"
-    order = ", ".join(['"Year" DESC', *(f'"{title}"' for title, _, _ in grouping.labels[1:]), "r.rowid"])
     fields = grouping.grouping.split(",")
     joins = "".join(join for field, join in (("course", "LEFT JOIN courses c ON c.code = r.course\n"),
                                              ("sector", "LEFT JOIN sectors s ON s.key = r.sector\n"))
                     if field in fields)
-    return f"SELECT\n  {columns}\nFROM {question.table} r\n{joins}WHERE {where}\nORDER BY {order}"
+    # In the results table's order: newest year first, each year's groups in order.
+    return f"SELECT\n  {columns}\nFROM {question.table} r\n{joins}WHERE {where}\nORDER BY r.rowid"
 
 
-def installed_views(tables: dict) -> dict[str, tuple[Question, Grouping]]:
-    """``{view name: (question, grouping)}`` for the views whose results table and columns are published."""
+def installed(tables: dict) -> dict[str, tuple[Question, Grouping]]:
+    """``{table name: (question, grouping)}`` for the readable tables whose results table and columns are published."""
     found = {}
     for question in QUESTIONS:
         columns = tables.get(question.table, {})
@@ -191,29 +205,30 @@ def installed_views(tables: dict) -> dict[str, tuple[Question, Grouping]]:
             continue
         for grouping in GROUPINGS:
             if set(grouping.grouping.split(",")) <= set(columns):
-                found[view_name(question, grouping)] = (question, grouping)
+                found[table_name(question, grouping)] = (question, grouping)
     return found
 
 
-def write_views(db) -> None:
-    """Create every installed view in the public database ``db`` (a sqlite-utils Database)."""
+def write_readable_tables(db) -> None:
+    """Write every installed readable table into the public database ``db`` (a sqlite-utils Database)."""
     tables = {table.name: table.columns_dict for table in db.tables}
-    for name, (question, grouping) in installed_views(tables).items():
-        db.create_view(name, view_sql(question, grouping))
+    for name, (question, grouping) in installed(tables).items():
+        db.execute(f"CREATE TABLE [{name}] AS {select_sql(question, grouping)}")
 
 
-def view_metadata(tables: dict) -> dict:
-    """Datasette metadata for every installed view: a description linking to the detail table, and the
-    descriptions of its columns."""
+def readable_metadata(tables: dict) -> dict:
+    """Datasette metadata for every installed readable table: a description linking to the detail table, and
+    the descriptions of its columns."""
     result = {}
-    for name, (question, grouping) in installed_views(tables).items():
+    for name, (question, grouping) in installed(tables).items():
         result[name] = {
+            "description": f"{question.what.capitalize()}, by {grouping.name}. {WITHHELD_EXPLAINED}",
             "description_html": (
                 f"<p>{question.what.capitalize()}, by {grouping.name}, newest year first.</p>"
                 f"<p>{html.escape(WITHHELD_EXPLAINED)} Every figure, with the statistics behind it, is in "
                 f"<a href=\"/public/{question.table}?grouping={grouping.grouping}\">{question.table}</a>.</p>"
             ),
-            "columns": {title: description for title, _, description in view_columns(question, grouping)},
+            "columns": {title: description for title, _, description in columns_of(question, grouping)},
             "size": 20,
         }
     return result
