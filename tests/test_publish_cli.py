@@ -52,7 +52,7 @@ def test_publish_writes_a_servable_directory_and_nothing_private(published, samp
     assert (out / ".scplearn-files").read_text().splitlines()[1:] == [str(path.relative_to(out)) for path in wrote]
     assert sorted(p.name for p in (out / "plugins").iterdir()) == [
         "public.metadata.json", "scplearn_descriptions.py", "scplearn_errors.py", "scplearn_gc.py",
-        "scplearn_limits.py", "scplearn_pages.py", "scplearn_paths.py", "scplearn_rows.py", "scplearn_spreadsheets.py"]
+        "scplearn_limits.py", "scplearn_pages.py", "scplearn_paths.py", "scplearn_spreadsheets.py"]
     assert f"Serve it with: {out / 'serve.sh'}" in output
     serve_sh = (out / "serve.sh").read_text()
     assert ("datasette serve -i public.db training.db -m metadata.json -h \"${HOST:-127.0.0.1}\" "

@@ -13,8 +13,7 @@ they carry no absolute paths):
 - ``metadata.json`` from :func:`scplearn.publish.metadata.build_metadata`,
   less the public database's descriptions, canned queries and charts, which go
   to ``public.metadata.json`` beside ``public.db`` and reach Datasette
-  through :mod:`.descriptions_plugin` (see there why); table pages are drawn
-  by :mod:`.rows_plugin`, the same HTML as Datasette's in less time, with
+  through :mod:`.descriptions_plugin` (see there why); table pages carry
   :mod:`.pages_plugin`'s short marks for withheld figures; and
   :mod:`.gc_plugin` keeps the objects made at start-up out of the garbage
   collector's way.
@@ -43,7 +42,7 @@ import scplearn
 
 from .. import folders, results, spreadsheets
 from ..errors import ScplearnError
-from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, pages_plugin, paths_plugin, rows_plugin
+from . import descriptions_plugin, errors_plugin, gc_plugin, limits_plugin, pages_plugin, paths_plugin
 from .metadata import DEFAULT_ACCOUNTS, build_metadata, split_descriptions
 from .passwords import password_environment, password_variable, passwords_path, read_passwords
 from .public import build_public
@@ -55,7 +54,6 @@ keeps the quick queries of published pages in the loop's thread, where they cost
 PLUGINS_DIRECTORY = "plugins"
 PUBLISHED_PLUGINS = {
     f"{PLUGINS_DIRECTORY}/scplearn_descriptions.py": descriptions_plugin,
-    f"{PLUGINS_DIRECTORY}/scplearn_rows.py": rows_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_gc.py": gc_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_limits.py": limits_plugin,
     f"{PLUGINS_DIRECTORY}/scplearn_paths.py": paths_plugin,
