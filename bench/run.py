@@ -60,7 +60,7 @@ SUPPORT_FILES = ("partnerships", "agencies", "courses", "sessions", "delegates",
 SERVE_ROUNDS = 3
 """Rounds of the serve measurement: its ratios are the median over rounds, so one burst of other work on a
 shared machine cannot decide a goal alone (every round's figures are kept in the JSON)."""
-GOALS = {"import_raw": 0.5, "import_sqlite_utils": 5.0, "memory": 1.5, "evaluate": 2.0, "serve_p95": 5.0,
+GOALS = {"import_raw": 0.5, "import_sqlite_utils": 5.0, "memory": 1.5, "evaluate": 2.0, "serve_p95_ms": 100,
          "report": 3.0, "publish": 2.0, "audit_seconds": 60, "first_page_seconds": 5, "update": 0.1}
 
 
