@@ -20,7 +20,7 @@ from scplearn.evaluators.reach import Reach
 from scplearn.results import Stage
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILT_IN = ("uplift", "reach", "impact", "cost", "scores", "events", "coverage")
+BUILT_IN = ("uplift", "reach", "impact", "cost", "scores", "events", "coverage", "resources")
 
 
 @pytest.fixture
