@@ -193,9 +193,10 @@ def test_the_csv_is_never_written_through_a_symlink(store, tmp_path, dangling):
     assert (target.read_text() == "not yours\n") if not dangling else not target.exists()
 
 
-def test_the_help_says_it_prints_personal_data():
-    result = CliRunner().invoke(cli, ["followups", "--help"])
-    assert "the one scplearn command that prints personal data" in " ".join(result.output.split())
+@pytest.mark.parametrize("command", ["followups", "due-refresher"])
+def test_the_help_says_it_prints_personal_data(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert "prints personal data" in " ".join(result.output.split())
 
 
 def test_a_missing_private_database_is_a_clear_error(store, tmp_path):

@@ -23,12 +23,11 @@ def cli(context):
 
 
 def _add_commands():
-    from .commands import audit, evaluate, followups, imports, publish, refreshers, reference, reliability, report
+    from .commands import audit, evaluate, followups, imports, publish, reference, reliability, report
     from .commands import plugins as listing
     from .commands import setup
 
-    for module in (setup, listing, imports, reference, evaluate, audit, followups, refreshers, publish, report,
-                   reliability):
+    for module in (setup, listing, imports, reference, evaluate, audit, followups, publish, report, reliability):
         for command in module.COMMANDS:
             cli.add_command(command)
     plugins.load_plugins()

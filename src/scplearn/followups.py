@@ -3,9 +3,9 @@
 A delegate is due when they attended a session between ``min_weeks`` and
 ``max_weeks`` weeks ago (12 to 26 by default: about three to six months) and
 no follow-up for that session is recorded yet; sessions longer ago are past
-asking about. Their email and name come from the private database: this is
-the one place scplearn hands out personal data, so callers should keep the
-result out of anything published.
+asking about. Their email and name come from the private database: this and
+:mod:`scplearn.refreshers` are the places scplearn hands out personal data,
+so callers should keep the result out of anything published.
 """
 
 from __future__ import annotations

@@ -169,24 +169,16 @@ def panels(db: str):
                                       "briefings have no register: they are counted in views and downloads, "
                                       "beside the sessions, and never added to the people trained.",
                                       [("by year", "resources_by_year")]), (RESOURCES, ["year", "views"])
-    yield "resource-views-by-kind", {
-        "title": "Views of learning resources by kind, this year and last",
-        "db": db,
-        "query": years(RESOURCES) + f"SELECT {resource_kind('kind')} AS kind, year, sum(views) AS views "
-                 "FROM resources_results WHERE grouping = 'year' AND year IN (SELECT year FROM chosen UNION "
-                 "SELECT year FROM previous) GROUP BY kind, year ORDER BY year DESC, kind",
-        "library": "vega-lite",
-        "display": _bars("kind", "views", "Views"),
-    }, (RESOURCES, ["year", "kind", "views"])
-    yield "resource-views-by-topic", {
-        "title": "Views of learning resources by topic, this year and last",
-        "db": db,
-        "query": years(RESOURCES) + "SELECT coalesce(topic, 'No topic') AS topic, year, sum(views) AS views "
-                 "FROM resources_results WHERE grouping = 'year' AND year IN (SELECT year FROM chosen UNION "
-                 "SELECT year FROM previous) GROUP BY topic, year ORDER BY year DESC, topic",
-        "library": "vega-lite",
-        "display": _bars("topic", "views", "Views"),
-    }, (RESOURCES, ["year", "topic", "views"])
+    for field, expression in (("kind", resource_kind("kind")), ("topic", "coalesce(topic, 'No topic')")):
+        yield f"resource-views-by-{field}", {
+            "title": f"Views of learning resources by {field}, this year and last",
+            "db": db,
+            "query": years(RESOURCES) + f"SELECT {expression} AS {field}, year, sum(views) AS views "
+                     "FROM resources_results WHERE grouping = 'year' AND year IN (SELECT year FROM chosen UNION "
+                     f"SELECT year FROM previous) GROUP BY {field}, year ORDER BY year DESC, {field}",
+            "library": "vega-lite",
+            "display": _bars(field, "views", "Views"),
+        }, (RESOURCES, ["year", field, "views"])
     yield "resources", {
         "title": "Each learning resource: views, downloads and what people said of it later",
         "db": db,
