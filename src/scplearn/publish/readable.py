@@ -5,14 +5,13 @@ hold every published figure of every grouping, under column names such as
 ``hedges_gz``. A board member wants "people from each agency this year" and
 "how confidence moved, by course". These tables are those answers, copied
 from the same published rows when the public database is built, one grouping
-each (``reach_by_agency``,
-``uplift_by_course`` …), with a few columns under titles a person reads
-("People", "Mean change", "95% interval"). The statistical columns (effect
-sizes, Wilcoxon p, non-response gaps) stay in the results table, which each
-readable table's description links to. They are tables rather than SQL
-views so that Datasette pages them and knows their size, as it does a
-results table's: a view is counted again and read from its start on every
-page (at a million records, 150 ms at concurrency 8).
+each (``reach_by_agency``, ``uplift_by_course`` …), with a few columns under
+titles a person reads ("People", "Mean change", "95% interval"). The
+statistical columns (effect sizes, Wilcoxon p, non-response gaps) stay in the
+results table, which each readable table's description links to. They are
+tables rather than SQL views so that Datasette pages them and knows their
+size, as it does a results table's: a view is counted again and read from
+its start on every page (at a million records, 150 ms at concurrency 8).
 
 A figure the disclosure policy withheld reads ``withheld`` (the results
 tables leave it empty and name it in ``suppressed``); an empty cell is a
