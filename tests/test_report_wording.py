@@ -101,7 +101,7 @@ def figures(**fields) -> Figures:
 def test_a_withheld_count_reads_fewer_than_8_or_undisclosed():
     row = {"attended": None, "walk_ins": None, "headcount": 1925, "booked": None,
            "suppressed": "attended, walk_ins", "protecting": "attended"}
-    found = figures()
+    found = figures().policy
     assert people(found, row, "headcount", "attendance") == "1,925 attendances"
     assert people(found, row, "walk_ins", "person", "people") == "fewer than 8 people"
     assert people(found, row, "attended", "attendance") == "an undisclosed number of attendances"
@@ -112,7 +112,7 @@ def test_a_withheld_count_reads_fewer_than_8_or_undisclosed():
 def test_a_table_cell_finds_its_column_among_the_withheld_by_name():
     """``n`` is not withheld because ``mean_change`` is."""
     row = {"n": None, "mean_change": None, "suppressed": "mean_change", "protecting": None}
-    assert count(figures(), row, "n") == "\u2013"
+    assert count(figures().policy, row, "n") == "\u2013"
 
 
 def test_a_follow_up_count_withheld_to_protect_another_is_not_no_survey():

@@ -10,8 +10,6 @@ counts of people, published under the disclosure policy.
 
 from __future__ import annotations
 
-import types
-
 from ..hookspecs import hookimpl
 from ..model import RESOURCE_KINDS
 from . import wording
@@ -27,7 +25,6 @@ def report_sections(published, year, partnership, compare, policy):
     rows = published.rows("resources", by, year=year, **where)
     if not rows:
         return []
-    words = types.SimpleNamespace(policy=policy)
     views, downloads = _total(rows, "views"), _total(rows, "downloads")
     hours = _total(rows, "watch_hours")
     text = (f"Beside the sessions, {wording.plural(len(rows), 'learning resource')} (resource packs, recordings, "
@@ -49,7 +46,7 @@ def report_sections(published, year, partnership, compare, policy):
             "Some months after using a resource, people were asked whether they had used it and what "
             "difference it made (shares of those who answered each question):\n\n"
             + table(["Resource", "Respondents", "Used it", "Used the learning", "Took specific action"],
-                    [[escape_markdown(row["title"]), count(words, row, "respondents"),
+                    [[escape_markdown(row["title"]), count(policy, row, "respondents"),
                       *(or_dash(row.get(f"pct_{answer}"), wording.percent)
                         for answer in ("used_resource", "used_learning", "specific_action"))]
                      for row in sorted(asked, key=lambda row: row["title"])]))

@@ -19,24 +19,24 @@ DASH = "\u2013"
 UNDISCLOSED = "an undisclosed number of"
 
 
-def people(figures, row, column: str, singular: str, plural_form: str | None = None) -> str:
+def people(policy, row, column: str, singular: str, plural_form: str | None = None) -> str:
     """``1,285 attendances``, ``fewer than 8 attendances`` or ``an undisclosed number of attendances``."""
     value = row.get(column) if row else None
     plural_form = plural_form or singular + "s"
     if value is not None:
         return wording.plural(value, singular, plural_form)
     if withheld_small(row, column):
-        return f"fewer than {figures.policy.min_count} {plural_form}"
+        return f"fewer than {policy.min_count} {plural_form}"
     return f"{UNDISCLOSED} {plural_form}"
 
 
-def count(figures, row, column: str) -> str:
+def count(policy, row, column: str) -> str:
     """A count in a table cell: the number, "fewer than 8", "undisclosed" or a dash."""
     value = row.get(column) if row else None
     if value is not None:
         return wording.number(value)
     if withheld_small(row, column):
-        return f"fewer than {figures.policy.min_count}"
+        return f"fewer than {policy.min_count}"
     return "undisclosed" if withheld(row, column) else DASH
 
 

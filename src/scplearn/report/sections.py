@@ -38,18 +38,18 @@ def reach(figures) -> Section:
     paragraphs = [_totals(figures)]
     if figures.events:
         paragraphs.append("\n".join(
-            f"- {_event_name(event)}: {people(figures, event, 'headcount', 'person', 'people')}"
+            f"- {_event_name(event)}: {people(figures.policy, event, 'headcount', 'person', 'people')}"
             for event in figures.events
         ))
     if figures.regular_sessions:
         text = (f"In {figures.year}, {wording.plural(r['spaces_offered'] or 0, 'delegate space')} "
                 f"{'was' if r['spaces_offered'] == 1 else 'were'} offered and "
-                f"{people(figures, r, 'attended', 'attendance')} {'was' if r['attended'] == 1 else 'were'} made "
+                f"{people(figures.policy, r, 'attended', 'attendance')} {'was' if r['attended'] == 1 else 'were'} made "
                 f"at the {wording.plural(figures.regular_sessions, 'event')} in the programme")
         if r.get("attendance_rate") is not None:
             text += f", an overall attendance rate of {wording.percent(r['attendance_rate'])}"
         text += (f".[^attendance] They were made by "
-                 f"{people(figures, r, 'unique_delegates', 'different person', 'different people')}.")
+                 f"{people(figures.policy, r, 'unique_delegates', 'different person', 'different people')}.")
         show = _show_rate(figures, r)
         paragraphs.append(text + (" " + show if show else ""))
     if figures.reach_compare:
@@ -66,7 +66,7 @@ def _totals(figures) -> str:
     events = r["headcount_only_sessions"]
     if not events:
         return (f"During {figures.year} the regular programme of multi-agency safeguarding children training "
-                f"ran {sessions} and recorded {people(figures, r, 'attended', 'attendance')}; there were no large "
+                f"ran {sessions} and recorded {people(figures.policy, r, 'attended', 'attendance')}; there were no large "
                 "events counted by headcount.")
     modes = {}
     for event in figures.events:
@@ -74,9 +74,9 @@ def _totals(figures) -> str:
     kinds = wording.listing(wording.some(n, *_event_noun(mode)) for mode, n in sorted(modes.items()))
     return (
         f"During {figures.year} multi-agency safeguarding children training recorded "
-        f"{people(figures, r, 'headcount', 'attendance')} in all: "
-        f"{people(figures, r, 'attended', 'attendance')} at the regular programme and "
-        f"{people(figures, r, 'headcount_only_attendance', 'person', 'people')} counted at "
+        f"{people(figures.policy, r, 'headcount', 'attendance')} in all: "
+        f"{people(figures.policy, r, 'attended', 'attendance')} at the regular programme and "
+        f"{people(figures.policy, r, 'headcount_only_attendance', 'person', 'people')} counted at "
         f"{wording.plural(events, 'large event')} ({kinds}). "
         f"In all, {sessions} {'was' if r['sessions'] == 1 else 'were'} run."
     )
@@ -109,7 +109,7 @@ def _show_rate(figures, r) -> str:
         text += (f"Of the places booked and not cancelled, {wording.percent(r['show_rate'])} were taken up "
                  "(the show rate)")
     if r.get("walk_ins") or withheld_small(r, "walk_ins"):
-        walk_ins = people(figures, r, 'walk_ins', 'attendance')
+        walk_ins = people(figures.policy, r, 'walk_ins', 'attendance')
         text += f"{'; ' if text else ''}{walk_ins} {'was' if r.get('walk_ins') == 1 else 'were'} walk-ins, without a booking"
     return text + "." if text else ""
 
@@ -171,7 +171,7 @@ def _sectors(figures) -> str:
     under = []
     for row in rows:
         ratio = row.get("representation_ratio")
-        body.append([sector_label(row["sector"]), count(figures, row, "unique_delegates"),
+        body.append([sector_label(row["sector"]), count(figures.policy, row, "unique_delegates"),
                      or_dash(row.get("per_1000_workforce"), lambda v: f"{v:.1f}"),
                      or_dash(ratio, lambda v: f"{v:.2f}")])
         if ratio is not None and ratio < UNDER_REPRESENTED:
@@ -258,7 +258,7 @@ def _uplift_table(figures) -> str:
         mean = row.get("mean_change")
         body.append([
             label(d),
-            count(figures, row, "n"),
+            count(figures.policy, row, "n"),
             or_dash(row.get("mean_pre"), lambda v: f"{v:.1f}"),
             or_dash(row.get("mean_post"), lambda v: f"{v:.1f}"),
             or_dash(mean, wording.signed_points),
@@ -292,7 +292,7 @@ def _courses(figures) -> str:
         verb, own = ("is", "its") if left_out == 1 else ("are", "their")
         text += (f" {wording.plural(left_out, 'course')} with too few delegates completing both "
                  f"ratings {verb} not reported on {own} own.")
-    rows = [[_title(c), count(figures, c["rows"][DIMENSIONS[0]], "n"),
+    rows = [[_title(c), count(figures.policy, c["rows"][DIMENSIONS[0]], "n"),
              *(wording.signed_points(c["rows"][d]["mean_change"]) for d in DIMENSIONS)] for c in ranked]
     text += "\n\n" + table(["Course", "Delegates", *(label(d) for d in DIMENSIONS)], rows)
     return text
@@ -305,7 +305,7 @@ def uplift(figures) -> Section:
     widest = max(figures.uplift.values(), key=lambda row: row.get("n") or 0)
     intro = ("On the evaluation form delegates rate their own knowledge, skills and confidence out of 10, "
              f"once before the course and once after it. In {figures.year}, "
-             f"{people(figures, widest, 'n', 'delegate')} rated themselves both times.")
+             f"{people(figures.policy, widest, 'n', 'delegate')} rated themselves both times.")
     if not rows:
         return Section("Uplift", intro + " That is too few to report an average.")
     paragraphs = [intro + " " + _changes_sentence(rows)]
@@ -335,10 +335,10 @@ def impact(figures) -> Section:
         why = ("too few to report its results" if answered is not None or withheld_small(any_row, "followups")
                else "its results are withheld to protect individuals")
         return Section("Impact", f"The follow-up survey for {year} was answered by "
-                       f"{people(figures, any_row, 'followups', 'respondent')}, {why}.")
+                       f"{people(figures.policy, any_row, 'followups', 'respondent')}, {why}.")
     text = (f"The follow-up survey, sent some three months after each course, was answered by "
-            f"{people(figures, any_row, 'followups', 'respondent')}, for "
-            f"{people(figures, any_row, 'due', 'attendance')} whose follow-up was due")
+            f"{people(figures.policy, any_row, 'followups', 'respondent')}, for "
+            f"{people(figures.policy, any_row, 'due', 'attendance')} whose follow-up was due")
     response = any_row.get("response_rate")
     text += f" (a response rate of {wording.percent(response)})." if response is not None else "."
     used, action = any_row.get("pct_used_learning"), any_row.get("pct_specific_action")
@@ -388,9 +388,9 @@ def _retention(figures) -> str:
     if reduced:
         clauses.append(f"reduced after three months for {wording.listing(f'{d} ({detail[d]})' for d in reduced)}")
     widest = max(rows.values(), key=lambda row: row.get("rerated") or 0)
-    text = (f"Among the {people(figures, widest, 'rerated', 'respondent')} who rated themselves again, the gains "
+    text = (f"Among the {people(figures.policy, widest, 'rerated', 'respondent')} who rated themselves again, the gains "
             + " but ".join(clauses) + ".")
-    body = [[label(d), count(figures, row, "rerated"), f"{row['mean_pre']:.1f}", f"{row['mean_post']:.1f}",
+    body = [[label(d), count(figures.policy, row, "rerated"), f"{row['mean_pre']:.1f}", f"{row['mean_post']:.1f}",
              f"{row['mean_followup']:.1f}", or_dash(row.get("retention"), wording.percent_of_one)]
             for d, row in rows.items()]
     return text + "\n\n" + table(["Dimension", "Re-rated", "Before", "After", "Follow-up", "Gain retained"], body)
