@@ -159,6 +159,27 @@ UNKNOWN_WORKFORCE = (
 """Delegates not known to be from an agency of known workforce (an agency a delegate names always exists)."""
 
 
+WORKFORCE_GROUPINGS = {"sector": "agencies.sector", "agency": "agencies.name"}
+"""How the agencies table is grouped for the delegate-level groupings."""
+
+
+def known_workforce(store, by) -> tuple[int | None, dict]:
+    """The known workforce of all agencies, and of each sector and/or agency ``by`` names.
+
+    Returns ``(total, {(sector/agency values in the order of by): workforce})``;
+    agencies whose workforce is not known are left out of both.
+    """
+    total = store.db.execute("SELECT sum(workforce) FROM agencies WHERE workforce IS NOT NULL").fetchone()[0]
+    columns = ", ".join(WORKFORCE_GROUPINGS[field] for field in by if field in WORKFORCE_GROUPINGS)
+    groups = {}
+    if columns:
+        for row in store.db.execute(
+            f"SELECT {columns}, sum(workforce) FROM agencies WHERE workforce IS NOT NULL GROUP BY {columns}"
+        ):
+            groups[tuple(row[:-1])] = row[-1]
+    return total, groups
+
+
 def different_delegates(store, by, scope: Scope, *, where: str = "1 = 1") -> dict:
     """``{group key: row}``: the different delegates present in each group, for session-level groupings.
 

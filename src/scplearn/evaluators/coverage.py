@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import evaluation
 from ..evaluator import DELEGATE_FIELDS, Count, Evaluator, Percent, Workforce
 from ..hookspecs import hookimpl
 from ..values import year_bounds
@@ -84,11 +85,12 @@ class Coverage(Evaluator):
             ends = {year: year_bounds(year)[1] for year in store.years()}
         else:
             ends = {None: scope.as_of or dt.date.today()}
-        workforce = self.workforce(store, by)
+        total, groups = evaluation.known_workforce(store, by)
         rows = {}
         for year, end in ends.items():
             for key, row in self.counts(store, by, year, end, scope.partnership).items():
-                known = workforce.get(tuple(value for field, value in zip(by, key) if field in GROUPS))
+                group = tuple(value for field, value in zip(by, key) if field in GROUPS)
+                known = groups.get(group) if group else total
                 rows[key] = {**row, "known_workforce_trained": row["known_workforce_trained"] if known else None,
                              "workforce": known}
         return rows
@@ -119,18 +121,6 @@ class Coverage(Evaluator):
                                                 ("trained", "known_workforce_trained", "due_refresher")}
         order = {level: position for position, level in enumerate(LEVELS)}
         return dict(sorted(found.items(), key=lambda item: order.get(item[0][-1], len(order))))
-
-    def workforce(self, store, by) -> dict:
-        """``{(sector/agency values in the order of by): known workforce}``; ``()``: everyone's."""
-        fields = [field for field in by if field in GROUPS]
-        names = {"sector": "sector", "agency": "name"}
-        found = {(): store.db.execute("SELECT sum(workforce) FROM agencies").fetchone()[0]}
-        if fields:
-            columns = ", ".join(names[field] for field in fields)
-            for row in store.db.execute(f"SELECT {columns}, sum(workforce) FROM agencies "
-                                        f"WHERE workforce IS NOT NULL GROUP BY {columns}"):
-                found[tuple(row[:-1])] = row[-1]
-        return found
 
 
 @hookimpl

@@ -22,8 +22,6 @@ from ..evaluator import (
 )
 from ..hookspecs import hookimpl
 
-# How the workforce table is grouped, for the delegate-level groupings.
-WORKFORCE_GROUPINGS = {"sector": "agencies.sector", "agency": "agencies.name"}
 
 
 def _per_1000(row):
@@ -92,8 +90,8 @@ class Reach(Evaluator):
             sessions = self.session_counts(store, by, scope)
             people = evaluation.different_delegates(store, by, scope)
             counts = {key: {**row, **people.get(key, {})} for key, row in sessions.items()}
-        total_workforce, group_workforces = self.workforce(store, by)
-        workforce_fields = [index for index, field in enumerate(by) if field in WORKFORCE_GROUPINGS]
+        total_workforce, group_workforces = evaluation.known_workforce(store, by)
+        workforce_fields = [index for index, field in enumerate(by) if field in evaluation.WORKFORCE_GROUPINGS]
         rows = {}
         for key, c in counts.items():
             attended = c.get("attended") or 0
@@ -163,22 +161,6 @@ class Reach(Evaluator):
             evaluation.joins("bookings", by, delegates=True),
             present="bookings",
         )
-
-    def workforce(self, store, by) -> tuple[int | None, dict]:
-        """The known workforce of all agencies, and of each sector and/or agency ``by`` names.
-
-        Returns ``(total, {(sector/agency values in the order of by): workforce})``;
-        agencies whose workforce is not known are left out of both.
-        """
-        total = store.db.execute("SELECT sum(workforce) FROM agencies WHERE workforce IS NOT NULL").fetchone()[0]
-        columns = ", ".join(WORKFORCE_GROUPINGS[field] for field in by if field in WORKFORCE_GROUPINGS)
-        groups = {}
-        if columns:
-            for row in store.db.execute(
-                f"SELECT {columns}, sum(workforce) FROM agencies WHERE workforce IS NOT NULL GROUP BY {columns}"
-            ):
-                groups[tuple(row[:-1])] = row[-1]
-        return total, groups
 
 
 @hookimpl
