@@ -29,10 +29,27 @@ thousands); the readable table behind it holds every one."""
 RESOURCES = "resources_results"
 
 
+SVG = {"embedOptions": {"renderer": "svg"}}
+"""vega-embed options (read from a spec's ``usermeta``): SVG is accessible, crisp and testable."""
+
+
+def chosen(table: str) -> str:
+    """SQL: the year chosen in the dashboard's filter, or the latest year of ``table`` when none is.
+
+    (datasette-dashboards drops a ``[[ ... ]]`` part whose parameter is not given.)
+    """
+    return f"coalesce(NULL [[ , :year ]], (SELECT max(year) FROM {table}))"
+
+
+def chosen_year(table: str, column: str = "year") -> str:
+    """SQL: ``column`` is the year :func:`chosen`."""
+    return f"{column} = {chosen(table)}"
+
+
 def years(table: str) -> str:
     """CTEs ``chosen`` (the year chosen in the filter, or the latest of ``table``) and ``previous`` (the year
     before it in ``table``), each one row with a ``year`` column."""
-    return (f"WITH chosen AS (SELECT coalesce(NULL [[ , :year ]], (SELECT max(year) FROM {table})) AS year), "
+    return (f"WITH chosen AS (SELECT {chosen(table)} AS year), "
             f"previous AS (SELECT max(year) AS year FROM {table} WHERE year < (SELECT year FROM chosen)) ")
 
 
@@ -197,7 +214,7 @@ def panels(db: str):
 def _bars(field: str, measure: str, title: str) -> dict:
     """A vega-lite horizontal bar chart of ``measure`` by ``field``, a bar for each year side by side."""
     return {
-        "usermeta": {"embedOptions": {"renderer": "svg"}},
+        "usermeta": SVG,
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "y": {"field": field, "type": "nominal", "title": None, "axis": {"labelLimit": 220}},

@@ -10,21 +10,10 @@ from __future__ import annotations
 
 from ..model import DIMENSIONS
 from . import board
+from .board import SVG, chosen_year
 from .public import DISTRIBUTION
 
 SLUG = "training"
-SVG = {"embedOptions": {"renderer": "svg"}}
-"""vega-embed options (read from a spec's ``usermeta``): SVG is accessible, crisp and testable."""
-
-
-def chosen_year(table: str, column: str = "year") -> str:
-    """SQL: ``column`` is the year chosen in the filter, or the latest year of ``table`` when none is.
-
-    (datasette-dashboards drops a ``[[ ... ]]`` part whose parameter is not given.)
-    """
-    return f"{column} = coalesce(NULL [[ , :year ]], (SELECT max(year) FROM {table}))"
-
-
 def year_table(tables: dict) -> str | None:
     """The public table whose years the dashboard's year filter offers."""
     return next((t for t in ("reach_results", "uplift_results", DISTRIBUTION) if "year" in tables.get(t, {})), None)
