@@ -421,6 +421,6 @@ def test_every_public_table_and_column_is_described(site):
     for table in tables_of(site.path(site.public)):
         assert tables[table]["description"], table
         for column in [c[1] for c in db.execute(f"PRAGMA table_info([{table}])")]:
-            assert tables[table]["columns"].get(column), (table, column)
+            assert tables[table]["columns"].get(column) not in (None, "", column), (table, column)
     assert "scores are self-rated 1–10" in tables["uplift_results"]["columns"]["mean_pre"]
     assert tables["reach_results"]["columns"]["attended"].endswith("(rounded to the nearest 5; 1–7 withheld)")

@@ -49,7 +49,11 @@ LABEL_DESCRIPTIONS = {
     "dimension": "What delegates rated: knowledge, skills or confidence, each self-rated 1–10",
     "score": "Self-rating, 1 (low) to 10 (high)",
     "event": "The large event (its session code)",
+    "level": "Competency level of the courses counted: all, or 1 to 4",
+    "resource": "The learning resource (its code)",
     "suppressed": "Figures withheld from this row to protect individuals; their cells read 'withheld'",
+    "protecting": "Of the withheld figures, those withheld though not small, so that a small one cannot be worked "
+                  "out from the others",
 }
 
 PAGE_SIZE = 20
