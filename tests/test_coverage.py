@@ -187,3 +187,9 @@ def test_the_report_section_quotes_the_published_coverage(sample_store):
     (partnership,) = currency.report_sections(published=published, year=year, partnership="Leicester",
                                               compare=None, policy=policy)
     assert "programme as a whole" in partnership.markdown
+
+
+def test_an_agency_the_store_does_not_know_is_refused_with_the_closest_names(programme):
+    result = CliRunner().invoke(cli, ["due-refresher", str(programme.path), "--agency", "Hill Scool"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no agency named 'Hill Scool'; did you mean 'Hill School'?"

@@ -21,7 +21,7 @@ COLUMNS = ("email", "name", "agency", "last_session", "course", "course_title", 
 def due(store, *, years: int = REFRESH_YEARS, today: dt.date | None = None, agency: str | None = None) -> list[dict]:
     """The people due a refresher on ``today``, one row each, longest since training first.
 
-    ``agency`` keeps only that agency's people.
+    ``agency`` keeps only that agency's people (an agency the store does not know is refused).
     """
     if years < 1:
         raise ValueError("years must be 1 or more")
@@ -29,6 +29,7 @@ def due(store, *, years: int = REFRESH_YEARS, today: dt.date | None = None, agen
     start = window(today, years).isoformat()
     where, parameters = "", [today.isoformat(), start]
     if agency is not None:
+        store.check_agency(agency)
         where, parameters = " AND d.agency = ?", [*parameters, agency]
     rows = store.db.execute(
         f"""

@@ -11,6 +11,7 @@ whenever a store is opened while other users can read them.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import sqlite3
 from pathlib import Path
 
@@ -238,6 +239,15 @@ class Store:
         known = [row[0] for row in self.db.execute("SELECT name FROM partnerships ORDER BY name")]
         if name not in known:
             raise ScplearnError(f"no partnership named {name!r}; known: {', '.join(known) or 'none'}")
+
+    def check_agency(self, name: str) -> None:
+        """Refuse, with the closest names the store knows, an agency it does not know."""
+        if self.db.execute("SELECT 1 FROM agencies WHERE name = ?", [name]).fetchone():
+            return
+        known = [row[0] for row in self.db.execute("SELECT name FROM agencies")]
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        raise ScplearnError(f"no agency named {name!r}" + (f"; did you mean {' or '.join(map(repr, close))}?"
+                                                         if close else f"; {len(known)} agencies are known"))
 
     def years(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT year FROM sessions ORDER BY year")]
