@@ -190,9 +190,15 @@ def test_restore_refuses_and_writes_nothing(store_path, backed_up, damage, messa
         (folder / "training.key").write_text(os.urandom(32).hex() + "\n")
         force = ["--force"]
     elif damage == "database":
+        # The root page of the bookings table overwritten with junk: a page in use, whatever the file's layout
+        # (a page picked by its place in the file may be a free one, and its damage go unseen).
+        with sqlite3.connect(folder / "training.db") as connection:
+            root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'bookings'").fetchone()[0]
+            size = connection.execute("PRAGMA page_size").fetchone()[0]
+        connection.close()
         data = bytearray((folder / "training.db").read_bytes())
-        middle = len(data) // 2 // 4096 * 4096  # a page in the middle of the file, overwritten with junk
-        data[middle + 100:middle + 400] = b"\xff" * 300
+        start = (root - 1) * size
+        data[start:start + 300] = b"\xff" * 300
         (folder / "training.db").write_bytes(bytes(data))
         force = ["--force"]
     elif damage == "garbage":
